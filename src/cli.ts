@@ -1,0 +1,64 @@
+#!/usr/bin/env node
+// Entry of the `codex-review` bin.
+import { CodexRunError, ConfigurationError, errorMessage } from './core/errors.js';
+import { SETTING_DEFINITIONS, SETTING_NAMES } from './core/settings.js';
+import { runLocal } from './local/main.js';
+import { envName } from './local/options.js';
+import { VERSION } from './version.js';
+
+
+function usage(): string {
+  const settings = SETTING_NAMES.map((name) => {
+    const def = SETTING_DEFINITIONS[name];
+    const dflt = def.default && !def.default.startsWith('${{') ? ` (default: ${def.default})` : '';
+    return `  --${name} <value>\n      ${def.description}${dflt}\n      env: ${envName(name)}`;
+  }).join('\n');
+  return `codex-review ${VERSION}: run an OpenAI Codex code review and report its findings.
+
+Usage:
+  codex-review local [settings]   Review this checkout (current branch against the default
+                                  branch, or uncommitted changes) and print the findings.
+                                  Never posts anywhere.
+  codex-review --help | --version
+
+Options:
+  --findings-file <path>   Where to write the findings JSON (default: <tmp>/codex-review/findings.json)
+  -v, --verbose            Show Codex's reasoning and debug lines
+
+Settings (flags win over environment variables; OPENAI_API_KEY is read too):
+${settings}
+`;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+    process.stdout.write(usage());
+    return command === undefined ? 2 : 0;
+  }
+  if (command === '--version' || command === '-V') {
+    process.stdout.write(`${VERSION}\n`);
+    return 0;
+  }
+  if (command === 'local') {
+    if (rest.includes('--help') || rest.includes('-h')) {
+      process.stdout.write(usage());
+      return 0;
+    }
+    return runLocal(rest);
+  }
+  process.stderr.write(`codex-review: unknown command "${command}". Commands: local. See \`codex-review --help\`.\n`);
+  return 2;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    const known = error instanceof ConfigurationError || error instanceof CodexRunError;
+    process.stderr.write(`codex-review: ${known ? (error as Error).message : `unexpected error: ${errorMessage(error)}`}\n`);
+    if (!known && process.env.CODEX_REVIEW_DEBUG) process.stderr.write(`${(error as Error)?.stack ?? ''}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,194 @@
+// settings → install Codex → authenticate → run Codex → findings. No platform I/O here:
+// adapters hand in a logger and a tool cache, and publish the result themselves.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { buildCodexArgs, type CodexInvocation, type ReviewTarget } from './codex/argv.js';
+import { codexEnvironment, hasStoredLogin } from './codex/env.js';
+import { headSha, repositoryRoot, resolveReviewTarget } from './codex/git.js';
+import { installCodex, type PackageFetcher, type ToolCache } from './codex/install.js';
+import { runProcess } from './codex/process.js';
+import { runCodex } from './codex/run.js';
+import { CodexRunError, ConfigurationError } from './errors.js';
+import type { Logger } from './logger.js';
+import { BUILTIN_FINDINGS_SCHEMA } from './review/builtin-schema.js';
+import { extractReview, parseExecReply } from './review/extract.js';
+import { compareFindings, toFindings } from './review/finding.js';
+import { countBlocking } from './review/gate.js';
+import type { ReviewResult } from './review/result.js';
+import type { ReviewOutput, ReviewSource } from './review/review-output.js';
+import type { Settings } from './settings.js';
+
+export interface RunReviewOptions {
+  settings: Settings;
+  logger: Logger;
+  toolCache: ToolCache;
+  /** What to review when `base`/`commit` are not set: the adapter's knowledge (PR base, push). */
+  defaults?: { base?: string; commit?: string };
+  /** Environment Codex inherits (minus credentials); defaults to process.env. */
+  env?: NodeJS.ProcessEnv;
+  /** Directory for temporary files (RUNNER_TEMP on GitHub). */
+  tempDir?: string;
+  /** The setting name that holds the key, for messages ("openai-api-key" or "OPENAI_API_KEY"). */
+  keySetting?: string;
+  fetcher?: PackageFetcher;
+}
+
+export async function runReview(options: RunReviewOptions): Promise<ReviewResult> {
+  const { settings, logger } = options;
+  const tempDir = fs.mkdtempSync(path.join(options.tempDir ?? os.tmpdir(), 'codex-review-'));
+  const codexHome = settings.codexHome ?? path.join(tempDir, 'codex-home');
+  fs.mkdirSync(codexHome, { recursive: true });
+  if (settings.openaiApiKey) logger.setSecret(settings.openaiApiKey);
+
+  try {
+    // Everything that can be checked without Codex is checked before installing it.
+    const target = await logger.group('Prepare', async () => {
+      if (!settings.openaiApiKey && !hasStoredLogin(codexHome)) {
+        throw new ConfigurationError(
+          `No OpenAI API key: set \`${options.keySetting ?? 'openai-api-key'}\` (e.g. \`openai-api-key: \${{ secrets.OPENAI_API_KEY }}\`), ` +
+            'or point `codex-home` at a directory where Codex is already logged in.',
+        );
+      }
+      if (settings.sandbox === 'danger-full-access') {
+        logger.warning(
+          'sandbox is "danger-full-access": commands Codex runs are not isolated and can read every file and process this job can.',
+        );
+      }
+      if (settings.mode !== 'review') return undefined;
+      const request = settings.commit
+        ? { commit: settings.commit }
+        : settings.base
+          ? { base: settings.base }
+          : (options.defaults ?? {});
+      const resolved = await resolveReviewTarget(settings.workingDirectory, request);
+      logger.info(`Reviewing ${describe(resolved)} in ${settings.workingDirectory}`);
+      return resolved;
+    });
+
+    const installation = await logger.group('Install Codex', () =>
+      installCodex({
+        version: settings.codexVersion,
+        cache: options.toolCache,
+        logger,
+        ...(options.fetcher ? { fetcher: options.fetcher } : {}),
+      }),
+    );
+
+    const env = codexEnvironment({ parent: options.env ?? process.env, codexHome, apiKey: settings.openaiApiKey });
+    if (!settings.openaiApiKey) await checkStoredLogin(installation.binary, env, settings.workingDirectory, codexHome);
+
+    let invocation: CodexInvocation;
+    if (settings.mode === 'exec') {
+      const schemaFile = path.join(tempDir, 'output-schema.json');
+      fs.writeFileSync(schemaFile, JSON.stringify(settings.outputSchema ?? BUILTIN_FINDINGS_SCHEMA, null, 2));
+      invocation = { mode: 'exec', schemaFile };
+    } else {
+      invocation = { mode: 'review', target: target! };
+    }
+    const args = buildCodexArgs(settings, invocation);
+    const head = await headSha(settings.workingDirectory);
+
+    const run = await logger.group('Run Codex', async () => {
+      logger.info(`codex ${args.map(shellQuoteForLog).join(' ')}`);
+      return runCodex({
+        binary: installation.binary,
+        args,
+        cwd: settings.workingDirectory,
+        env,
+        timeoutMs: settings.timeoutMs,
+        logger,
+        keySetting: options.keySetting ?? 'openai-api-key',
+        ...(settings.openaiBaseUrl ? { baseUrl: settings.openaiBaseUrl } : {}),
+      });
+    });
+
+    return await logger.group('Findings', async () => {
+      let review: ReviewOutput;
+      let source: ReviewSource;
+      let incomplete: string | undefined;
+      let structured: unknown;
+      if (settings.mode === 'exec') {
+        const reply = parseExecReply(run.finalMessage);
+        if (reply.kind === 'not-json') {
+          throw new CodexRunError(
+            `Codex's final message is not the JSON the output schema asks for (${reply.error}). The raw message is kept in \`final-message\`.`,
+          );
+        }
+        structured = reply.value;
+        review = reply.kind === 'findings' ? reply.review : { findings: [] };
+        source = 'exec-json';
+        incomplete = undefined;
+      } else {
+        ({ review, source, incomplete } = extractReview({
+          codexHome,
+          threadId: run.threadId,
+          finalMessage: run.finalMessage,
+          logger,
+        }));
+        if (incomplete) logger.warning(`The review is incomplete: ${incomplete}`);
+      }
+      const repoRoot = (await repositoryRoot(settings.workingDirectory)) ?? settings.workingDirectory;
+      const findings = toFindings(review.findings, {
+        repoRoot: fs.realpathSync(repoRoot),
+        workingDirectory: fs.realpathSync(settings.workingDirectory),
+      }).sort(compareFindings);
+      logger.info(`${findings.length} finding(s) from ${source}`);
+      const result: ReviewResult = {
+        mode: settings.mode,
+        target,
+        headSha: head,
+        threadId: run.threadId,
+        finalMessage: run.finalMessage,
+        findings,
+        verdict: {
+          correctness: review.overall_correctness || null,
+          explanation: review.overall_explanation?.trim() || null,
+          confidence: review.overall_confidence_score ?? null,
+        },
+        structured,
+        source,
+        incomplete,
+        usage: run.usage,
+        blockingCount: countBlocking(findings, settings.failOn),
+        codex: { version: installation.version, durationMs: run.durationMs, fromCache: installation.fromCache },
+      };
+      return result;
+    });
+  } finally {
+    // The temporary CODEX_HOME holds session transcripts of this run; nothing else needs it.
+    fs.rmSync(tempDir, { recursive: true, force: true });
+  }
+}
+
+async function checkStoredLogin(binary: string, env: NodeJS.ProcessEnv, cwd: string, codexHome: string) {
+  const status = await runProcess({
+    command: binary,
+    args: ['login', 'status'],
+    cwd,
+    env,
+    timeoutMs: 30_000,
+    onStdoutLine: () => undefined,
+  });
+  if (status.exitCode !== 0) {
+    throw new ConfigurationError(
+      `No OpenAI API key was given and Codex is not logged in under ${codexHome} (\`codex login status\` failed). Set \`openai-api-key\`.`,
+    );
+  }
+}
+
+function describe(target: ReviewTarget): string {
+  switch (target.kind) {
+    case 'base':
+      return `the changes since ${target.base} (merge base ${target.mergeBase.slice(0, 12)})`;
+    case 'commit':
+      return `commit ${target.sha.slice(0, 12)}${target.title ? ` "${target.title}"` : ''}`;
+    case 'uncommitted':
+      return 'the uncommitted changes';
+  }
+}
+
+function shellQuoteForLog(arg: string): string {
+  const short = arg.length > 200 ? `${arg.slice(0, 200)}…` : arg;
+  return /^[\w@%+=:,./-]+$/.test(short) ? short : `'${short.replace(/'/g, "'\\''")}'`;
+}

@@ -1,0 +1,41 @@
+// The built-in `exec` output schema: the shape Codex's review mode uses, written to the
+// Responses API's strict structured-output rules (every object closed, every property required,
+// optional values nullable), so both modes feed the same publishing path.
+export const BUILTIN_FINDINGS_SCHEMA = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['findings', 'overall_correctness', 'overall_explanation', 'overall_confidence_score'],
+  properties: {
+    findings: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['title', 'body', 'confidence_score', 'priority', 'code_location'],
+        properties: {
+          title: { type: 'string', description: 'Short imperative title, at most 80 characters.' },
+          body: { type: 'string', description: 'Why this is a problem and how to fix it (Markdown).' },
+          confidence_score: { type: 'number', minimum: 0, maximum: 1 },
+          priority: { type: ['integer', 'null'], minimum: 0, maximum: 3, description: '0 is most severe.' },
+          code_location: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['absolute_file_path', 'line_range'],
+            properties: {
+              absolute_file_path: { type: 'string' },
+              line_range: {
+                type: 'object',
+                additionalProperties: false,
+                required: ['start', 'end'],
+                properties: { start: { type: 'integer' }, end: { type: 'integer' } },
+              },
+            },
+          },
+        },
+      },
+    },
+    overall_correctness: { type: 'string', enum: ['patch is correct', 'patch is incorrect'] },
+    overall_explanation: { type: 'string' },
+    overall_confidence_score: { type: 'number', minimum: 0, maximum: 1 },
+  },
+} as const;

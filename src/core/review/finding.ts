@@ -1,0 +1,107 @@
+// SPEC's Finding: one model for both modes and both platforms.
+import { createHash } from 'node:crypto';
+import path from 'node:path';
+import type { ReviewFinding } from './review-output.js';
+
+export interface Finding {
+  title: string;
+  body: string;
+  /** 0 (most severe) to 3, or null when Codex gave none. */
+  priority: number | null;
+  confidence: number | null;
+  /** Repo-relative POSIX path; for a file outside the repo, the path as Codex reported it. */
+  path: string | null;
+  startLine: number | null;
+  endLine: number | null;
+  /** False when the path lies outside the repository: such a finding is never posted inline. */
+  inRepo: boolean;
+  /** Stable across runs: depends on the path and the title, never on line numbers. */
+  fingerprint: string;
+}
+
+const PRIORITY_TAG = /^\s*\[P([0-3])\]\s*/;
+
+export interface ToFindingsOptions {
+  /** Absolute repository root; paths are made relative to it. */
+  repoRoot: string;
+  /** Directory Codex worked in; relative paths from Codex are resolved against it. */
+  workingDirectory: string;
+}
+
+export function toFindings(items: ReviewFinding[], options: ToFindingsOptions): Finding[] {
+  const seen = new Map<string, number>();
+  return items.map((item) => {
+    const tag = PRIORITY_TAG.exec(item.title);
+    const title = item.title.replace(PRIORITY_TAG, '').trim() || item.title.trim();
+    const priority = normalizePriority(item.priority ?? (tag ? Number(tag[1]) : null));
+    const location = item.code_location;
+    const resolved = location ? relativePath(location.absolute_file_path, options) : undefined;
+    let start = location?.line_range?.start ?? null;
+    let end = location?.line_range?.end ?? start;
+    if (start !== null && end !== null && end < start) [start, end] = [end, start];
+    if (start !== null && start < 1) start = 1;
+    if (end !== null && end < 1) end = 1;
+    const base = fingerprintOf(resolved?.path ?? null, title);
+    // Two findings with the same title in the same file stay distinct.
+    const count = (seen.get(base) ?? 0) + 1;
+    seen.set(base, count);
+    return {
+      title,
+      body: item.body.trim(),
+      priority,
+      confidence: typeof item.confidence_score === 'number' ? clamp01(item.confidence_score) : null,
+      path: resolved?.path ?? null,
+      startLine: resolved ? start : null,
+      endLine: resolved ? end : null,
+      inRepo: resolved?.inRepo ?? false,
+      fingerprint: count === 1 ? base : `${base}-${count}`,
+    };
+  });
+}
+
+function normalizePriority(value: number | null): number | null {
+  if (value === null || !Number.isFinite(value)) return null;
+  return Math.min(3, Math.max(0, Math.round(value)));
+}
+
+function clamp01(value: number): number {
+  return Math.min(1, Math.max(0, value));
+}
+
+export function relativePath(
+  reported: string,
+  options: ToFindingsOptions,
+): { path: string; inRepo: boolean } | undefined {
+  const trimmed = reported.trim();
+  if (trimmed === '') return undefined;
+  const absolute = path.resolve(options.workingDirectory, trimmed);
+  const relative = path.relative(options.repoRoot, absolute);
+  if (relative === '' || relative.startsWith('..') || path.isAbsolute(relative)) {
+    return { path: trimmed.split(path.sep).join('/'), inRepo: false };
+  }
+  return { path: relative.split(path.sep).join('/'), inRepo: true };
+}
+
+/**
+ * Line numbers are left out on purpose: code that moves keeps its fingerprint, so a finding
+ * already posted is recognised on the next run even after edits above it.
+ */
+export function fingerprintOf(filePath: string | null, title: string): string {
+  const normalizedTitle = title
+    .replace(PRIORITY_TAG, '')
+    .toLowerCase()
+    .replace(/[`'"*_]/g, '')
+    .replace(/\s+/g, ' ')
+    .trim();
+  return createHash('sha256')
+    .update(`${filePath ?? ''}\n${normalizedTitle}`)
+    .digest('hex')
+    .slice(0, 16);
+}
+
+export function compareFindings(a: Finding, b: Finding): number {
+  const pa = a.priority ?? 4;
+  const pb = b.priority ?? 4;
+  if (pa !== pb) return pa - pb;
+  return (a.path ?? '').localeCompare(b.path ?? '') || (a.startLine ?? 0) - (b.startLine ?? 0);
+}

@@ -1,0 +1,71 @@
+// `codex-review local`: review the current checkout and print the result; never posts.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { git } from '../core/codex/git.js';
+import { DirectoryToolCache, defaultCacheRoot } from '../core/codex/install.js';
+import { buildOutputs } from '../core/outputs.js';
+import { runReview } from '../core/pipeline.js';
+import { Redactor } from '../core/redact.js';
+import { writeFindingsFile } from '../core/report/findings-file.js';
+import { renderTerminal } from '../core/render/terminal.js';
+import { parseSettings } from '../core/settings.js';
+import { TerminalLogger } from './logger.js';
+import { parseCliOptions } from './options.js';
+
+export async function runLocal(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const options = parseCliOptions(argv, env);
+  const raw = { ...options.raw };
+  // The CLI also takes the key from the variable every OpenAI tool uses.
+  raw['openai-api-key'] ||= env.OPENAI_API_KEY;
+  const redactor = new Redactor();
+  redactor.add(raw['openai-api-key']);
+  const color = process.stdout.isTTY === true && !env.NO_COLOR;
+  const logger = new TerminalLogger(redactor, { verbose: options.verbose, color: process.stderr.isTTY === true && !env.NO_COLOR });
+  const cwd = process.cwd();
+  // Without a key, use the user's own Codex login (~/.codex) unless told otherwise.
+  if (!raw['openai-api-key'] && !raw['codex-home']) {
+    raw['codex-home'] = env.CODEX_HOME || path.join(os.homedir(), '.codex');
+  }
+  const settings = parseSettings(raw, { workspace: cwd });
+  const defaults = settings.mode === 'review' && !settings.base && !settings.commit ? await localDefaults(settings.workingDirectory) : {};
+
+  const result = await runReview({
+    settings,
+    logger,
+    toolCache: new DirectoryToolCache(defaultCacheRoot(env)),
+    defaults,
+    env,
+    keySetting: '--openai-api-key / OPENAI_API_KEY',
+  });
+  const findingsFile = path.resolve(options.findingsFile ?? path.join(os.tmpdir(), 'codex-review', 'findings.json'));
+  writeFindingsFile(findingsFile, result, redactor);
+  const outputs = buildOutputs(result, { findingsFile });
+  fs.writeFileSync(path.join(path.dirname(findingsFile), 'outputs.json'), `${JSON.stringify(redactor.redactValue(outputs), null, 2)}\n`);
+  process.stdout.write(redactor.redact(renderTerminal(result, { color })));
+  process.stdout.write(`\nFindings file: ${findingsFile}\n`);
+  if (result.blockingCount > 0) {
+    logger.error(`${result.blockingCount} finding(s) at or above fail-on ${settings.failOn}`);
+    return 1;
+  }
+  return 0;
+}
+
+/**
+ * Review the current branch against the repository's default branch; on the default branch
+ * itself (or with nothing to compare against), review the uncommitted changes.
+ */
+async function localDefaults(cwd: string): Promise<{ base?: string }> {
+  const attempt = async (args: string[]) => git(cwd, args).catch(() => undefined);
+  const originHead = await attempt(['rev-parse', '--abbrev-ref', 'origin/HEAD']);
+  const candidates = [originHead, 'origin/main', 'origin/master', 'main', 'master'].filter(
+    (c): c is string => !!c && c !== 'origin/HEAD',
+  );
+  const head = await attempt(['rev-parse', 'HEAD']);
+  for (const candidate of candidates) {
+    const sha = await attempt(['rev-parse', '--verify', '--quiet', `${candidate}^{commit}`]);
+    if (sha && sha !== head) return { base: candidate };
+    if (sha && sha === head) return {};
+  }
+  return {};
+}
