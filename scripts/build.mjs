@@ -3,8 +3,9 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const out = process.argv[2] ? path.resolve(process.argv[2]) : path.join(root, 'dist');
 const ncc = path.join(root, 'node_modules', '@vercel', 'ncc', 'dist', 'ncc', 'cli.js');
 
@@ -16,10 +17,25 @@ const entries = [
 fs.rmSync(out, { recursive: true, force: true });
 for (const { name, entry } of entries) {
   const dir = path.join(out, name);
-  execFileSync(process.execPath, [ncc, 'build', path.join(root, entry), '-o', dir, '--license', 'licenses.txt', '--quiet', '--target', 'es2022'], {
-    cwd: root,
-    stdio: 'inherit',
-  });
+  execFileSync(
+    process.execPath,
+    [
+      ncc,
+      'build',
+      path.join(root, entry),
+      '-o',
+      dir,
+      '--license',
+      'licenses.txt',
+      '--quiet',
+      '--target',
+      'es2022',
+    ],
+    {
+      cwd: root,
+      stdio: 'inherit',
+    },
+  );
   fs.writeFileSync(path.join(dir, 'package.json'), '{\n  "type": "module"\n}\n');
 }
 const cli = path.join(out, 'cli', 'index.js');

@@ -6,7 +6,6 @@ import { runLocal } from './local/main.js';
 import { envName } from './local/options.js';
 import { VERSION } from './version.js';
 
-
 function usage(): string {
   const settings = SETTING_NAMES.map((name) => {
     const def = SETTING_DEFINITIONS[name];
@@ -47,7 +46,9 @@ async function main(argv: string[]): Promise<number> {
     }
     return runLocal(rest);
   }
-  process.stderr.write(`codex-review: unknown command "${command}". Commands: local. See \`codex-review --help\`.\n`);
+  process.stderr.write(
+    `codex-review: unknown command "${command}". Commands: local. See \`codex-review --help\`.\n`,
+  );
   return 2;
 }
 
@@ -57,8 +58,11 @@ main(process.argv.slice(2)).then(
   },
   (error: unknown) => {
     const known = error instanceof ConfigurationError || error instanceof CodexRunError;
-    process.stderr.write(`codex-review: ${known ? (error as Error).message : `unexpected error: ${errorMessage(error)}`}\n`);
-    if (!known && process.env.CODEX_REVIEW_DEBUG) process.stderr.write(`${(error as Error)?.stack ?? ''}\n`);
+    process.stderr.write(
+      `codex-review: ${known ? (error as Error).message : `unexpected error: ${errorMessage(error)}`}\n`,
+    );
+    if (!known && process.env.CODEX_REVIEW_DEBUG)
+      process.stderr.write(`${(error as Error)?.stack ?? ''}\n`);
     process.exitCode = 1;
   },
 );

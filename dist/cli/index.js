@@ -10241,7 +10241,11 @@ const SETTING_DEFINITIONS = {
         action: false,
         secret: true,
     },
-    'sarif-file': { default: '', description: 'Write a SARIF 2.1.0 file of all findings here.', action: true },
+    'sarif-file': {
+        default: '',
+        description: 'Write a SARIF 2.1.0 file of all findings here.',
+        action: true,
+    },
     'codequality-file': {
         default: '',
         description: 'Write a GitLab Code Quality JSON report here.',
@@ -10272,7 +10276,11 @@ const SETTING_DEFINITIONS = {
         description: '`drop-sudo`, `unprivileged-user` or `unsafe` (as in openai/codex-action).',
         action: true,
     },
-    'codex-user': { default: '', description: 'User to run Codex as with `unprivileged-user`.', action: true },
+    'codex-user': {
+        default: '',
+        description: 'User to run Codex as with `unprivileged-user`.',
+        action: true,
+    },
     'allow-users': {
         default: '',
         description: 'Extra GitHub logins allowed to trigger a run (besides users with write access), comma-separated.',
@@ -10375,19 +10383,28 @@ function parseSettings(raw, context) {
         const value = raw[name];
         const fallback = SETTING_DEFINITIONS[name].default;
         withDefaults[name] =
-            value === undefined || value.trim() === '' ? (fallback.startsWith('${{') ? '' : fallback) : value;
+            value === undefined || value.trim() === ''
+                ? fallback.startsWith('${{')
+                    ? ''
+                    : fallback
+                : value;
     }
-    const result = schema.safeParse(withDefaults);
+    // Field by field, so one bad value does not hide the checks of the others.
     const problems = [];
-    if (!result.success) {
-        for (const issue of result.error.issues) {
-            const name = String(issue.path[0]);
-            problems.push(describeProblem(name, withDefaults[name] ?? '', issue.message));
-        }
-        throw settingsError(problems);
-    }
-    const v = result.data;
     const problem = (name, message) => problems.push(describeProblem(name, withDefaults[name] ?? '', message));
+    const parsed = {};
+    let fieldsValid = true;
+    for (const [name, fieldSchema] of Object.entries(schema.shape)) {
+        const result = fieldSchema.safeParse(withDefaults[name]);
+        if (result.success)
+            parsed[name] = result.data;
+        else {
+            fieldsValid = false;
+            for (const issue of result.error.issues)
+                problem(name, issue.message);
+        }
+    }
+    const v = parsed;
     const resolve = (p) => external_node_path_default().resolve(context.workspace, p);
     let workingDirectory = context.workspace;
     if (v['working-directory']) {
@@ -10409,7 +10426,7 @@ function parseSettings(raw, context) {
         else
             prompt = text;
     }
-    if (v.mode === 'exec' && !prompt && !v['prompt-file']) {
+    if (v.mode === 'exec' && !prompt && !v['prompt-file'] && !v.prompt) {
         problem('prompt', 'is required when `mode` is "exec": set `prompt` or `prompt-file`');
     }
     let outputSchema;
@@ -10443,7 +10460,7 @@ function parseSettings(raw, context) {
     if (v['safety-strategy'] === 'unprivileged-user' && !v['codex-user']) {
         problem('codex-user', 'is required when `safety-strategy` is "unprivileged-user"');
     }
-    if (problems.length > 0)
+    if (problems.length > 0 || !fieldsValid)
         throw settingsError(problems);
     return {
         mode: v.mode,
@@ -10479,7 +10496,9 @@ function parseSettings(raw, context) {
 }
 function describeProblem(name, value, message) {
     const def = SETTING_DEFINITIONS[name];
-    const shown = def.secret ? '(hidden)' : JSON.stringify(value.length > 200 ? `${value.slice(0, 200)}…` : value);
+    const shown = def.secret
+        ? '(hidden)'
+        : JSON.stringify(value.length > 200 ? `${value.slice(0, 200)}…` : value);
     return `setting \`${name}\` = ${shown}: ${message}`;
 }
 function settingsError(problems) {
@@ -10614,7 +10633,12 @@ async function resolveReviewTarget(cwd, request) {
         throw new ConfigurationError(`Review mode needs a git repository, but ${cwd} is not one. Check out the repository first (actions/checkout), or set \`working-directory\`.`);
     }
     if (request.commit) {
-        const sha = await tryGit(cwd, ['rev-parse', '--verify', '--quiet', `${request.commit}^{commit}`]);
+        const sha = await tryGit(cwd, [
+            'rev-parse',
+            '--verify',
+            '--quiet',
+            `${request.commit}^{commit}`,
+        ]);
         if (!sha) {
             throw new ConfigurationError(`setting \`commit\` = "${request.commit}": no such commit in ${cwd}. ${FETCH_HINT}`);
         }
@@ -10622,7 +10646,12 @@ async function resolveReviewTarget(cwd, request) {
         return { kind: 'commit', sha, ...(title ? { title } : {}) };
     }
     if (request.base) {
-        const baseSha = await tryGit(cwd, ['rev-parse', '--verify', '--quiet', `${request.base}^{commit}`]);
+        const baseSha = await tryGit(cwd, [
+            'rev-parse',
+            '--verify',
+            '--quiet',
+            `${request.base}^{commit}`,
+        ]);
         if (!baseSha) {
             throw new ConfigurationError(`setting \`base\` = "${request.base}": it does not resolve to a commit in ${cwd}. ` +
                 `Use a SHA or a fetched ref such as origin/main. ${FETCH_HINT}`);
@@ -10660,7 +10689,11 @@ function codexPlatform(platform = process.platform, arch = process.arch) {
     const triple = table[platform]?.[arch];
     if (!triple)
         throw new Error(`Codex has no build for ${platform}/${arch}; use a Linux, macOS or Windows runner on x64 or arm64.`);
-    return { triple, npmTag: `${platform}-${arch}`, binaryName: platform === 'win32' ? 'codex.exe' : 'codex' };
+    return {
+        triple,
+        npmTag: `${platform}-${arch}`,
+        binaryName: platform === 'win32' ? 'codex.exe' : 'codex',
+    };
 }
 async function installCodex(options) {
     const { version, cache, logger } = options;
@@ -10696,7 +10729,16 @@ const npmPackFetcher = async (version, platform, workDir) => {
     const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
     let stdout;
     try {
-        ({ stdout } = await install_execFileAsync(npm, ['pack', spec, '--json', '--pack-destination', workDir, '--prefer-offline', '--loglevel', 'error'], { cwd: workDir, maxBuffer: 16 * 1024 * 1024, shell: process.platform === 'win32' }));
+        ({ stdout } = await install_execFileAsync(npm, [
+            'pack',
+            spec,
+            '--json',
+            '--pack-destination',
+            workDir,
+            '--prefer-offline',
+            '--loglevel',
+            'error',
+        ], { cwd: workDir, maxBuffer: 16 * 1024 * 1024, shell: process.platform === 'win32' }));
     }
     catch (error) {
         const detail = error.stderr?.trim() || error.message;
@@ -10958,7 +11000,14 @@ async function runProcess(options) {
         clearTimeout(killTimer);
     process.removeListener('SIGTERM', onSignal);
     process.removeListener('SIGINT', onSignal);
-    return { exitCode, signal, timedOut, stderrTail, durationMs: Date.now() - started, pid: child.pid };
+    return {
+        exitCode,
+        signal,
+        timedOut,
+        stderrTail,
+        durationMs: Date.now() - started,
+        pid: child.pid,
+    };
 }
 
 ;// CONCATENATED MODULE: ./src/core/codex/events.ts
@@ -10977,7 +11026,10 @@ const EventSchema = discriminatedUnion('type', [
     object({ type: literal('thread.started'), thread_id: schemas_string() }).passthrough(),
     object({ type: literal('turn.started') }).passthrough(),
     object({ type: literal('turn.completed'), usage: UsageSchema.optional() }).passthrough(),
-    object({ type: literal('turn.failed'), error: object({ message: schemas_string() }).passthrough() })
+    object({
+        type: literal('turn.failed'),
+        error: object({ message: schemas_string() }).passthrough(),
+    })
         .passthrough(),
     object({ type: literal('item.started'), item: ItemSchema }).passthrough(),
     object({ type: literal('item.updated'), item: ItemSchema }).passthrough(),
@@ -11000,12 +11052,72 @@ function parseEventLine(line) {
     return parsed.success ? parsed.data : { type: 'unknown', raw: json };
 }
 const str = (v) => (typeof v === 'string' ? v : undefined);
-/** `/bin/bash -lc 'cmd'` → `cmd`, so the log shows what the agent actually asked for. */
+/**
+ * `/bin/bash -lc 'cmd'` → `cmd`, so the log shows what the agent actually asked for. Codex
+ * quotes the script like a POSIX shell word: single quotes, double quotes when the script holds
+ * a single quote (`/bin/bash -lc "sed -n '1,5p' a.js"`), bare when nothing needs quoting, or a
+ * mix of those; all of them are unwrapped. Anything else is returned unchanged.
+ */
 function unwrapShell(command) {
-    const match = /^(?:\/\S*\/)?(?:ba|z)?sh -l?c '([\s\S]*)'$/.exec(command.trim());
-    return match ? match[1].replace(/'\\''/g, "'") : command;
+    const trimmed = command.trim();
+    const prefix = /^(?:\/\S*\/)?(?:ba|z)?sh -l?c /.exec(trimmed);
+    if (!prefix)
+        return command;
+    return shellWord(trimmed.slice(prefix[0].length)) ?? command;
 }
-const READ_COMMAND = /^(cat|nl|head|tail|less|bat|sed -n \S+)\s+(.+)$/;
+/** The value of exactly one POSIX shell word, or undefined when `text` is not one word. */
+function shellWord(text) {
+    let out = '';
+    let i = 0;
+    while (i < text.length) {
+        const c = text[i];
+        if (c === "'") {
+            const end = text.indexOf("'", i + 1);
+            if (end < 0)
+                return undefined;
+            out += text.slice(i + 1, end);
+            i = end + 1;
+        }
+        else if (c === '"') {
+            i++;
+            for (;;) {
+                if (i >= text.length)
+                    return undefined;
+                const d = text[i];
+                if (d === '"')
+                    break;
+                if (d === '\\' && i + 1 < text.length && '"\\$`\n'.includes(text[i + 1])) {
+                    if (text[i + 1] !== '\n')
+                        out += text[i + 1];
+                    i += 2;
+                }
+                else {
+                    out += d;
+                    i++;
+                }
+            }
+            i++;
+        }
+        else if (c === '\\') {
+            if (i + 1 >= text.length)
+                return undefined;
+            if (text[i + 1] !== '\n')
+                out += text[i + 1];
+            i += 2;
+        }
+        else if (/\s/.test(c)) {
+            return undefined;
+        }
+        else {
+            out += c;
+            i++;
+        }
+    }
+    return out;
+}
+// `cat FILE`, `nl -ba FILE`, `head -n 40 FILE`, `sed -n '1,200p' FILE`, optionally piped into
+// `sed -n …`, `head …` or `tail …` (how agents page through a file). FILE is bare or single-quoted.
+const READ_COMMAND = /^(?:cat|nl|head|tail|less|bat|sed -n \S+)(?:\s+-[A-Za-z0-9]+(?:\s+\d+)?)*\s+((?:[^\s|;&<>$`'"\\]|'[^']*')+)(?:\s*\|\s*(?:sed -n \S+|head|tail)(?:\s+-?[\w,]+)*)?$/;
 function firstLine(text, max = 160) {
     const line = text.split('\n').find((l) => l.trim() !== '') ?? '';
     return line.length > max ? `${line.slice(0, max)}…` : line;
@@ -11017,7 +11129,9 @@ function describeEvent(event) {
             return { level: 'info', text: `Codex session ${event.thread_id} started` };
         case 'turn.completed': {
             const u = event.usage;
-            return u
+            // Review mode reports all zeros here (its usage lives in the session files).
+            const counted = u && u.input_tokens + u.output_tokens > 0;
+            return counted
                 ? {
                     level: 'info',
                     text: `Codex finished: ${u.input_tokens} input tokens (${u.cached_input_tokens} cached), ${u.output_tokens} output tokens (${u.reasoning_output_tokens} reasoning)`,
@@ -11043,7 +11157,10 @@ function describeItem(phase, item) {
             const command = unwrapShell(str(item.command) ?? '');
             if (started) {
                 const read = READ_COMMAND.exec(command);
-                return { level: 'info', text: read ? `📄 reading ${read[2]}` : `▶ ${command}` };
+                return {
+                    level: 'info',
+                    text: read ? `📄 reading ${shellWord(read[1]) ?? read[1]}` : `▶ ${command}`,
+                };
             }
             const code = item.exit_code;
             return typeof code === 'number' && code !== 0
@@ -11058,14 +11175,23 @@ function describeItem(phase, item) {
             return { level: 'info', text: `✎ ${paths.join(', ') || 'file change'}` };
         }
         case 'reasoning':
-            return started ? undefined : { level: 'debug', text: `thinking: ${firstLine(str(item.text) ?? '')}` };
+            return started
+                ? undefined
+                : { level: 'debug', text: `thinking: ${firstLine(str(item.text) ?? '')}` };
         case 'agent_message':
-            return started ? undefined : { level: 'debug', text: `message: ${firstLine(str(item.text) ?? '')}` };
+            return started
+                ? undefined
+                : { level: 'debug', text: `message: ${firstLine(str(item.text) ?? '')}` };
         case 'web_search':
-            return started ? undefined : { level: 'info', text: `🔎 web search: ${str(item.query) ?? ''}` };
+            return started
+                ? undefined
+                : { level: 'info', text: `🔎 web search: ${str(item.query) ?? ''}` };
         case 'mcp_tool_call':
             return started
-                ? { level: 'info', text: `⚙ tool ${str(item.server) ?? '?'}/${str(item.tool) ?? '?'}` }
+                ? {
+                    level: 'info',
+                    text: `⚙ tool ${str(item.server) ?? '?'}/${str(item.tool) ?? '?'}`,
+                }
                 : undefined;
         case 'todo_list': {
             const items = Array.isArray(item.items) ? item.items : [];
@@ -11162,7 +11288,14 @@ async function runCodex(options) {
             commandsRun,
         };
     }
-    throw new CodexRunError(explainFailure({ failure, errors, stderr: result.stderrTail, exitCode: result.exitCode, signal: result.signal, options }), {
+    throw new CodexRunError(explainFailure({
+        failure,
+        errors,
+        stderr: result.stderrTail,
+        exitCode: result.exitCode,
+        signal: result.signal,
+        options,
+    }), {
         exitCode: result.exitCode,
         stderrTail: result.stderrTail.join('\n'),
     });
@@ -11178,7 +11311,10 @@ function addUsage(a, b) {
 /** The most useful sentence we can give: the model's refusal first, then errors, then stderr. */
 function explainFailure(input) {
     const lastError = [...input.errors].reverse().find((e) => !/^Reconnecting\.\.\./.test(e)) ?? input.errors.at(-1);
-    const stderr = input.stderr.filter((l) => /error|fatal|panic|denied|not found/i.test(l)).slice(-5).join('\n');
+    const stderr = input.stderr
+        .filter((l) => /error|fatal|panic|denied|not found/i.test(l))
+        .slice(-5)
+        .join('\n');
     const detail = input.failure ?? lastError ?? (stderr || input.stderr.slice(-5).join('\n'));
     const keySetting = input.options.keySetting ?? 'openai-api-key';
     const hint = hintFor(detail, keySetting, input.options.baseUrl);
@@ -11216,6 +11352,96 @@ function hintFor(detail, keySetting, baseUrl) {
     return undefined;
 }
 
+;// CONCATENATED MODULE: ./src/core/codex/session-usage.ts
+// In review mode `turn.completed.usage` is all zeros: the review runs in a sub-agent thread
+// whose token counts are recorded only in its own session file (session_meta carries
+// parent_thread_id). The last token_count event of each file holds that thread's total.
+
+
+function sessionFiles(root) {
+    const files = [];
+    const stack = [root];
+    while (stack.length > 0) {
+        const dir = stack.pop();
+        let entries;
+        try {
+            entries = external_node_fs_default().readdirSync(dir, { withFileTypes: true });
+        }
+        catch {
+            continue;
+        }
+        for (const entry of entries) {
+            const full = external_node_path_default().join(dir, entry.name);
+            if (entry.isDirectory())
+                stack.push(full);
+            else if (entry.name.startsWith('rollout-') && entry.name.endsWith('.jsonl'))
+                files.push(full);
+        }
+    }
+    return files;
+}
+function session_usage_firstLine(file) {
+    const fd = external_node_fs_default().openSync(file, 'r');
+    try {
+        const buffer = Buffer.alloc(64 * 1024);
+        const read = external_node_fs_default().readSync(fd, buffer, 0, buffer.length, 0);
+        const text = buffer.subarray(0, read).toString('utf8');
+        const end = text.indexOf('\n');
+        return end < 0 ? text : text.slice(0, end);
+    }
+    finally {
+        external_node_fs_default().closeSync(fd);
+    }
+}
+function belongsTo(file, threadId) {
+    if (file.endsWith(`-${threadId}.jsonl`))
+        return true;
+    // session_meta is the first line; a large one may be cut at 64 KiB, so match textually.
+    return session_usage_firstLine(file).includes(`"parent_thread_id":"${threadId}"`);
+}
+function lastTotals(file) {
+    let totals;
+    for (const line of external_node_fs_default().readFileSync(file, 'utf8').split('\n')) {
+        if (!line.includes('"token_count"'))
+            continue;
+        try {
+            const event = JSON.parse(line);
+            if (event.payload?.type === 'token_count' && event.payload.info?.total_token_usage) {
+                totals = event.payload.info.total_token_usage;
+            }
+        }
+        catch {
+            // a torn line at the end of a killed run
+        }
+    }
+    return totals;
+}
+/** Token usage of a thread and its sub-agents, from the session files; undefined if none. */
+function readSessionUsage(codexHome, threadId) {
+    if (!threadId)
+        return undefined;
+    let found = false;
+    const usage = {
+        input_tokens: 0,
+        cached_input_tokens: 0,
+        output_tokens: 0,
+        reasoning_output_tokens: 0,
+    };
+    for (const file of sessionFiles(external_node_path_default().join(codexHome, 'sessions'))) {
+        if (!belongsTo(file, threadId))
+            continue;
+        const totals = lastTotals(file);
+        if (!totals)
+            continue;
+        found = true;
+        usage.input_tokens += totals.input_tokens ?? 0;
+        usage.cached_input_tokens += totals.cached_input_tokens ?? 0;
+        usage.output_tokens += totals.output_tokens ?? 0;
+        usage.reasoning_output_tokens += totals.reasoning_output_tokens ?? 0;
+    }
+    return found ? usage : undefined;
+}
+
 ;// CONCATENATED MODULE: ./src/core/review/builtin-schema.ts
 // The built-in `exec` output schema: the shape Codex's review mode uses, written to the
 // Responses API's strict structured-output rules (every object closed, every property required,
@@ -11233,9 +11459,17 @@ const BUILTIN_FINDINGS_SCHEMA = {
                 required: ['title', 'body', 'confidence_score', 'priority', 'code_location'],
                 properties: {
                     title: { type: 'string', description: 'Short imperative title, at most 80 characters.' },
-                    body: { type: 'string', description: 'Why this is a problem and how to fix it (Markdown).' },
+                    body: {
+                        type: 'string',
+                        description: 'Why this is a problem and how to fix it (Markdown).',
+                    },
                     confidence_score: { type: 'number', minimum: 0, maximum: 1 },
-                    priority: { type: ['integer', 'null'], minimum: 0, maximum: 3, description: '0 is most severe.' },
+                    priority: {
+                        type: ['integer', 'null'],
+                        minimum: 0,
+                        maximum: 3,
+                        description: '0 is most severe.',
+                    },
                     code_location: {
                         type: 'object',
                         additionalProperties: false,
@@ -11291,6 +11525,9 @@ const FINDING_LINE = /^- (.*) \u2014 (.+):(\d+)(?:-(\d+))?$/;
 function parseRenderedReview(text) {
     const normalized = text.replace(/\r\n/g, '\n');
     const trimmed = normalized.trim();
+    // Codex always renders something; an empty final message means no review came out.
+    if (trimmed === '')
+        return { kind: 'no-response', message: NO_RESPONSE_TEXT };
     if (trimmed === INTERRUPTED_TEXT)
         return { kind: 'interrupted', message: trimmed };
     if (trimmed === NO_RESPONSE_TEXT)
@@ -11313,7 +11550,7 @@ function parseRenderedReview(text) {
         current = undefined;
     };
     for (const line of lines.slice(headerIndex + 1)) {
-        const match = FINDING_LINE.exec(line);
+        const match = FINDING_LINE.exec(line.trimEnd());
         if (match) {
             flush();
             const [, title, file, start, end] = match;
@@ -11342,9 +11579,10 @@ function parseRenderedReview(text) {
     flush();
     return { kind: 'review', review: { findings, overall_explanation: explanation } };
 }
+/** The header sits at column 0; body lines are indented, so a body quoting it is not taken. */
 function findHeader(lines) {
     for (let i = lines.length - 1; i >= 0; i--) {
-        if (HEADERS.includes(lines[i].trim()) && (i === 0 || lines[i - 1].trim() === ''))
+        if (HEADERS.includes(lines[i].trimEnd()) && (i === 0 || lines[i - 1].trim() === ''))
             return i;
     }
     return -1;
@@ -11410,7 +11648,10 @@ function readSessionReview(codexHome, threadId) {
         return { kind: 'missing', reason: 'Codex reported no thread id' };
     const file = findSessionFile(codexHome, threadId);
     if (!file)
-        return { kind: 'missing', reason: `no session file for thread ${threadId} under ${codexHome}/sessions` };
+        return {
+            kind: 'missing',
+            reason: `no session file for thread ${threadId} under ${codexHome}/sessions`,
+        };
     let last = { kind: 'missing', reason: `no ExitedReviewMode item in ${file}` };
     for (const line of external_node_fs_default().readFileSync(file, 'utf8').split('\n')) {
         // Cheap filter first: session files can hold megabytes of tool output.
@@ -11434,7 +11675,10 @@ function readSessionReview(codexHome, threadId) {
         const review = ReviewOutputSchema.safeParse(output);
         last = review.success
             ? { kind: 'found', review: review.data, file }
-            : { kind: 'missing', reason: `unexpected review_output shape in ${file}: ${review.error.message}` };
+            : {
+                kind: 'missing',
+                reason: `unexpected review_output shape in ${file}: ${review.error.message}`,
+            };
     }
     return last;
 }
@@ -11447,7 +11691,20 @@ function extractReview(input) {
     const session = readSessionReview(input.codexHome, input.threadId);
     if (session.kind === 'found') {
         input.logger.debug(`Structured review read from ${session.file}`);
-        return { review: session.review, source: 'session-file', incomplete: unparsedReply(session.review) };
+        return {
+            review: session.review,
+            source: 'session-file',
+            incomplete: incompleteReview(session.review),
+        };
+    }
+    if (session.kind === 'empty') {
+        // review_output null: the review was interrupted, whatever the final message says.
+        input.logger.debug(`The review in ${session.file} ended without output`);
+        return {
+            review: { findings: [], overall_explanation: INTERRUPTED_TEXT },
+            source: 'session-file',
+            incomplete: INTERRUPTED_TEXT,
+        };
     }
     if (session.kind === 'missing') {
         input.logger.warning(`Structured review not available (${session.reason}); parsing the rendered review instead.`);
@@ -11462,9 +11719,14 @@ function extractReview(input) {
     }
     return { review: rendered.review, source: 'rendered-text', incomplete: undefined };
 }
-/** Codex sets overall_correctness to "" when it could not parse the model's reply. */
-function unparsedReply(review) {
-    return review.overall_correctness === '' && review.findings.length === 0
+function incompleteReview(review) {
+    if (review.findings.length > 0)
+        return undefined;
+    // Nothing at all: Codex itself renders "Reviewer failed to output a response.".
+    if (!review.overall_explanation?.trim())
+        return NO_RESPONSE_TEXT;
+    // Codex sets overall_correctness to "" when it could not parse the model's reply.
+    return review.overall_correctness === ''
         ? 'The model reply could not be parsed as a review; its text is kept as the explanation.'
         : undefined;
 }
@@ -11477,7 +11739,9 @@ function parseExecReply(message) {
     catch (error) {
         return { kind: 'not-json', error: error.message };
     }
-    if (value && typeof value === 'object' && Array.isArray(value.findings)) {
+    if (value &&
+        typeof value === 'object' &&
+        Array.isArray(value.findings)) {
         const review = ReviewOutputSchema.safeParse(value);
         if (review.success)
             return { kind: 'findings', review: review.data, value };
@@ -11539,7 +11803,11 @@ function relativePath(reported, options) {
         return undefined;
     const absolute = external_node_path_default().resolve(options.workingDirectory, trimmed);
     const relative = external_node_path_default().relative(options.repoRoot, absolute);
-    if (relative === '' || relative.startsWith('..') || external_node_path_default().isAbsolute(relative)) {
+    // `..` or `../x` leaves the repository; a file named `..x` inside it does not.
+    if (relative === '' ||
+        relative === '..' ||
+        relative.startsWith(`..${(external_node_path_default()).sep}`) ||
+        external_node_path_default().isAbsolute(relative)) {
         return { path: trimmed.split((external_node_path_default()).sep).join('/'), inRepo: false };
     }
     return { path: relative.split((external_node_path_default()).sep).join('/'), inRepo: true };
@@ -11599,6 +11867,7 @@ function countBlocking(findings, failOn) {
 
 
 
+
 async function runReview(options) {
     const { settings, logger } = options;
     const tempDir = external_node_fs_default().mkdtempSync(external_node_path_default().join(options.tempDir ?? external_node_os_default().tmpdir(), 'codex-review-'));
@@ -11633,7 +11902,11 @@ async function runReview(options) {
             logger,
             ...(options.fetcher ? { fetcher: options.fetcher } : {}),
         }));
-        const env = codexEnvironment({ parent: options.env ?? process.env, codexHome, apiKey: settings.openaiApiKey });
+        const env = codexEnvironment({
+            parent: options.env ?? process.env,
+            codexHome,
+            apiKey: settings.openaiApiKey,
+        });
         if (!settings.openaiApiKey)
             await checkStoredLogin(installation.binary, env, settings.workingDirectory, codexHome);
         let invocation;
@@ -11691,6 +11964,8 @@ async function runReview(options) {
                 workingDirectory: external_node_fs_default().realpathSync(settings.workingDirectory),
             }).sort(compareFindings);
             logger.info(`${findings.length} finding(s) from ${source}`);
+            // Review mode reports zero usage on the event stream; the session files have the truth.
+            const usage = readSessionUsage(codexHome, run.threadId) ?? run.usage;
             const result = {
                 mode: settings.mode,
                 target,
@@ -11706,9 +11981,13 @@ async function runReview(options) {
                 structured,
                 source,
                 incomplete,
-                usage: run.usage,
+                usage,
                 blockingCount: countBlocking(findings, settings.failOn),
-                codex: { version: installation.version, durationMs: run.durationMs, fromCache: installation.fromCache },
+                codex: {
+                    version: installation.version,
+                    durationMs: run.durationMs,
+                    fromCache: installation.fromCache,
+                },
             };
             return result;
         });
@@ -11802,7 +12081,10 @@ function writeFindingsFile(file, result, redactor, placements = new Map()) {
         verdict: result.verdict,
         source: result.source,
         incomplete: result.incomplete ?? null,
-        findings: result.findings.map((f) => ({ ...f, placement: placements.get(f.fingerprint) ?? 'not-posted' })),
+        findings: result.findings.map((f) => ({
+            ...f,
+            placement: placements.get(f.fingerprint) ?? 'not-posted',
+        })),
         blockingCount: result.blockingCount,
         usage: result.usage,
         codex: result.codex,
@@ -11826,7 +12108,9 @@ function priority_location(f) {
         return '(no location)';
     if (f.startLine === null)
         return f.path;
-    return f.endLine !== null && f.endLine !== f.startLine ? `${f.path}:${f.startLine}-${f.endLine}` : `${f.path}:${f.startLine}`;
+    return f.endLine !== null && f.endLine !== f.startLine
+        ? `${f.path}:${f.startLine}-${f.endLine}`
+        : `${f.path}:${f.startLine}`;
 }
 function countByPriority(findings) {
     const counts = new Map();
@@ -11841,7 +12125,7 @@ function countByPriority(findings) {
 ;// CONCATENATED MODULE: ./src/core/render/terminal.ts
 
 function renderTerminal(result, options = {}) {
-    const c = (code, text) => (options.color ? `\u001b[${code}m${text}\u001b[0m` : text);
+    const c = (code, text) => options.color ? `\u001b[${code}m${text}\u001b[0m` : text;
     const colorOf = (p) => (p === 0 ? '1;31' : p === 1 ? '31' : p === 2 ? '33' : '36');
     const out = [];
     if (result.incomplete)
@@ -11852,7 +12136,9 @@ function renderTerminal(result, options = {}) {
         out.push(result.verdict.explanation);
     out.push('');
     const n = result.findings.length;
-    out.push(c('1', n === 0 ? 'No findings.' : `${n} finding${n === 1 ? '' : 's'} (${countByPriority(result.findings)})`));
+    out.push(c('1', n === 0
+        ? 'No findings.'
+        : `${n} finding${n === 1 ? '' : 's'} (${countByPriority(result.findings)})`));
     for (const f of result.findings) {
         out.push('');
         const conf = f.confidence === null ? '' : c('2', ` (confidence ${f.confidence.toFixed(2)})`);
@@ -11960,14 +12246,19 @@ async function runLocal(argv, env = process.env) {
     const redactor = new Redactor();
     redactor.add(raw['openai-api-key']);
     const color = process.stdout.isTTY === true && !env.NO_COLOR;
-    const logger = new TerminalLogger(redactor, { verbose: options.verbose, color: process.stderr.isTTY === true && !env.NO_COLOR });
+    const logger = new TerminalLogger(redactor, {
+        verbose: options.verbose,
+        color: process.stderr.isTTY === true && !env.NO_COLOR,
+    });
     const cwd = process.cwd();
     // Without a key, use the user's own Codex login (~/.codex) unless told otherwise.
     if (!raw['openai-api-key'] && !raw['codex-home']) {
         raw['codex-home'] = env.CODEX_HOME || external_node_path_default().join(external_node_os_default().homedir(), '.codex');
     }
     const settings = parseSettings(raw, { workspace: cwd });
-    const defaults = settings.mode === 'review' && !settings.base && !settings.commit ? await localDefaults(settings.workingDirectory) : {};
+    const defaults = settings.mode === 'review' && !settings.base && !settings.commit
+        ? await localDefaults(settings.workingDirectory)
+        : {};
     const result = await runReview({
         settings,
         logger,

@@ -9,6 +9,7 @@ import { headSha, repositoryRoot, resolveReviewTarget } from './codex/git.js';
 import { installCodex, type PackageFetcher, type ToolCache } from './codex/install.js';
 import { runProcess } from './codex/process.js';
 import { runCodex } from './codex/run.js';
+import { readSessionUsage } from './codex/session-usage.js';
 import { CodexRunError, ConfigurationError } from './errors.js';
 import type { Logger } from './logger.js';
 import { BUILTIN_FINDINGS_SCHEMA } from './review/builtin-schema.js';
@@ -75,13 +76,21 @@ export async function runReview(options: RunReviewOptions): Promise<ReviewResult
       }),
     );
 
-    const env = codexEnvironment({ parent: options.env ?? process.env, codexHome, apiKey: settings.openaiApiKey });
-    if (!settings.openaiApiKey) await checkStoredLogin(installation.binary, env, settings.workingDirectory, codexHome);
+    const env = codexEnvironment({
+      parent: options.env ?? process.env,
+      codexHome,
+      apiKey: settings.openaiApiKey,
+    });
+    if (!settings.openaiApiKey)
+      await checkStoredLogin(installation.binary, env, settings.workingDirectory, codexHome);
 
     let invocation: CodexInvocation;
     if (settings.mode === 'exec') {
       const schemaFile = path.join(tempDir, 'output-schema.json');
-      fs.writeFileSync(schemaFile, JSON.stringify(settings.outputSchema ?? BUILTIN_FINDINGS_SCHEMA, null, 2));
+      fs.writeFileSync(
+        schemaFile,
+        JSON.stringify(settings.outputSchema ?? BUILTIN_FINDINGS_SCHEMA, null, 2),
+      );
       invocation = { mode: 'exec', schemaFile };
     } else {
       invocation = { mode: 'review', target: target! };
@@ -128,12 +137,15 @@ export async function runReview(options: RunReviewOptions): Promise<ReviewResult
         }));
         if (incomplete) logger.warning(`The review is incomplete: ${incomplete}`);
       }
-      const repoRoot = (await repositoryRoot(settings.workingDirectory)) ?? settings.workingDirectory;
+      const repoRoot =
+        (await repositoryRoot(settings.workingDirectory)) ?? settings.workingDirectory;
       const findings = toFindings(review.findings, {
         repoRoot: fs.realpathSync(repoRoot),
         workingDirectory: fs.realpathSync(settings.workingDirectory),
       }).sort(compareFindings);
       logger.info(`${findings.length} finding(s) from ${source}`);
+      // Review mode reports zero usage on the event stream; the session files have the truth.
+      const usage = readSessionUsage(codexHome, run.threadId) ?? run.usage;
       const result: ReviewResult = {
         mode: settings.mode,
         target,
@@ -149,9 +161,13 @@ export async function runReview(options: RunReviewOptions): Promise<ReviewResult
         structured,
         source,
         incomplete,
-        usage: run.usage,
+        usage,
         blockingCount: countBlocking(findings, settings.failOn),
-        codex: { version: installation.version, durationMs: run.durationMs, fromCache: installation.fromCache },
+        codex: {
+          version: installation.version,
+          durationMs: run.durationMs,
+          fromCache: installation.fromCache,
+        },
       };
       return result;
     });
@@ -161,7 +177,12 @@ export async function runReview(options: RunReviewOptions): Promise<ReviewResult
   }
 }
 
-async function checkStoredLogin(binary: string, env: NodeJS.ProcessEnv, cwd: string, codexHome: string) {
+async function checkStoredLogin(
+  binary: string,
+  env: NodeJS.ProcessEnv,
+  cwd: string,
+  codexHome: string,
+) {
   const status = await runProcess({
     command: binary,
     args: ['login', 'status'],

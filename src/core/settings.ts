@@ -22,12 +22,14 @@ export interface SettingDefinition {
 export const SETTING_DEFINITIONS = {
   mode: {
     default: 'review',
-    description: '`review` runs `codex exec review`; `exec` runs `codex exec` with a prompt and an output schema.',
+    description:
+      '`review` runs `codex exec review`; `exec` runs `codex exec` with a prompt and an output schema.',
     action: true,
   },
   'openai-api-key': {
     default: '',
-    description: 'OpenAI API key. Required unless Codex is already logged in (`codex login status`).',
+    description:
+      'OpenAI API key. Required unless Codex is already logged in (`codex login status`).',
     action: true,
     secret: true,
   },
@@ -44,17 +46,20 @@ export const SETTING_DEFINITIONS = {
   model: { default: '', description: 'Model; empty lets Codex choose.', action: true },
   effort: {
     default: '',
-    description: 'Reasoning effort: `minimal`, `low`, `medium`, `high` or `xhigh`; empty lets Codex choose.',
+    description:
+      'Reasoning effort: `minimal`, `low`, `medium`, `high` or `xhigh`; empty lets Codex choose.',
     action: true,
   },
   sandbox: {
     default: 'read-only',
-    description: 'Sandbox for commands Codex runs: `read-only`, `workspace-write` or `danger-full-access`.',
+    description:
+      'Sandbox for commands Codex runs: `read-only`, `workspace-write` or `danger-full-access`.',
     action: true,
   },
   prompt: {
     default: '',
-    description: '`review`: extra review instructions. `exec`: the prompt (this or `prompt-file` is required).',
+    description:
+      '`review`: extra review instructions. `exec`: the prompt (this or `prompt-file` is required).',
     action: true,
   },
   'prompt-file': {
@@ -64,7 +69,8 @@ export const SETTING_DEFINITIONS = {
   },
   'output-schema': {
     default: '',
-    description: '`exec`: inline JSON Schema for the final message. Empty means the built-in findings schema.',
+    description:
+      '`exec`: inline JSON Schema for the final message. Empty means the built-in findings schema.',
     action: true,
   },
   'output-schema-file': {
@@ -90,12 +96,14 @@ export const SETTING_DEFINITIONS = {
   },
   incremental: {
     default: 'true',
-    description: 'On a re-run for the same PR/MR, review only the commits since the last reviewed head.',
+    description:
+      'On a re-run for the same PR/MR, review only the commits since the last reviewed head.',
     action: true,
   },
   'min-priority': {
     default: '2',
-    description: 'Findings with priority ≤ this (P0 most severe) are posted inline; the rest go to the summary.',
+    description:
+      'Findings with priority ≤ this (P0 most severe) are posted inline; the rest go to the summary.',
     action: true,
   },
   'max-inline-comments': {
@@ -105,7 +113,8 @@ export const SETTING_DEFINITIONS = {
   },
   'fail-on': {
     default: 'none',
-    description: '`none`, `p0`, `p1`, `p2`, `p3` or `any`: fail when a finding at or above that priority exists.',
+    description:
+      '`none`, `p0`, `p1`, `p2`, `p3` or `any`: fail when a finding at or above that priority exists.',
     action: true,
   },
   'github-token': {
@@ -120,7 +129,11 @@ export const SETTING_DEFINITIONS = {
     action: false,
     secret: true,
   },
-  'sarif-file': { default: '', description: 'Write a SARIF 2.1.0 file of all findings here.', action: true },
+  'sarif-file': {
+    default: '',
+    description: 'Write a SARIF 2.1.0 file of all findings here.',
+    action: true,
+  },
   'codequality-file': {
     default: '',
     description: 'Write a GitLab Code Quality JSON report here.',
@@ -151,10 +164,15 @@ export const SETTING_DEFINITIONS = {
     description: '`drop-sudo`, `unprivileged-user` or `unsafe` (as in openai/codex-action).',
     action: true,
   },
-  'codex-user': { default: '', description: 'User to run Codex as with `unprivileged-user`.', action: true },
+  'codex-user': {
+    default: '',
+    description: 'User to run Codex as with `unprivileged-user`.',
+    action: true,
+  },
   'allow-users': {
     default: '',
-    description: 'Extra GitHub logins allowed to trigger a run (besides users with write access), comma-separated.',
+    description:
+      'Extra GitHub logins allowed to trigger a run (besides users with write access), comma-separated.',
     action: true,
   },
   'allow-bots': {
@@ -265,9 +283,12 @@ const schema = z.object({
     message: 'must be an exact version of @openai/codex such as "0.169.0"',
   }),
   model: optionalText,
-  effort: optionalText.refine((v) => v === undefined || (EFFORTS as readonly string[]).includes(v), {
-    message: `must be empty or one of ${allowed(EFFORTS)}`,
-  }) as unknown as z.ZodType<(typeof EFFORTS)[number] | undefined, string>,
+  effort: optionalText.refine(
+    (v) => v === undefined || (EFFORTS as readonly string[]).includes(v),
+    {
+      message: `must be empty or one of ${allowed(EFFORTS)}`,
+    },
+  ) as unknown as z.ZodType<(typeof EFFORTS)[number] | undefined, string>,
   sandbox: oneOf(SANDBOXES),
   prompt: optionalText,
   'prompt-file': optionalText,
@@ -287,7 +308,8 @@ const schema = z.object({
   'timeout-minutes': z
     .string()
     .refine((v) => /^\s*\d*\.?\d+\s*$/.test(v) && Number(v) > 0 && Number(v) <= 360, {
-      message: 'must be a number of minutes greater than 0 and at most 360 (fractions such as 0.5 are allowed)',
+      message:
+        'must be a number of minutes greater than 0 and at most 360 (fractions such as 0.5 are allowed)',
     })
     .transform((v) => Math.round(Number(v) * 60_000)),
   'working-directory': optionalText,
@@ -319,7 +341,11 @@ export function parseSettings(raw: RawSettings, context: ParseContext): Settings
     const value = raw[name];
     const fallback = SETTING_DEFINITIONS[name].default;
     withDefaults[name] =
-      value === undefined || value.trim() === '' ? (fallback.startsWith('${{') ? '' : fallback) : value;
+      value === undefined || value.trim() === ''
+        ? fallback.startsWith('${{')
+          ? ''
+          : fallback
+        : value;
   }
 
   // Field by field, so one bad value does not hide the checks of the others.
@@ -343,7 +369,8 @@ export function parseSettings(raw: RawSettings, context: ParseContext): Settings
   let workingDirectory = context.workspace;
   if (v['working-directory']) {
     workingDirectory = resolve(v['working-directory']);
-    if (!isDirectory(workingDirectory)) problem('working-directory', `is not a directory (${workingDirectory})`);
+    if (!isDirectory(workingDirectory))
+      problem('working-directory', `is not a directory (${workingDirectory})`);
   }
 
   let prompt = v.prompt;
@@ -352,7 +379,8 @@ export function parseSettings(raw: RawSettings, context: ParseContext): Settings
   } else if (v['prompt-file']) {
     const file = resolve(v['prompt-file']);
     const text = readTextFile(file);
-    if (text === undefined) problem('prompt-file', `does not exist or is not a readable file (${file})`);
+    if (text === undefined)
+      problem('prompt-file', `does not exist or is not a readable file (${file})`);
     else if (text.trim() === '') problem('prompt-file', `is empty (${file})`);
     else prompt = text;
   }
@@ -368,8 +396,10 @@ export function parseSettings(raw: RawSettings, context: ParseContext): Settings
   } else if (v['output-schema-file']) {
     const file = resolve(v['output-schema-file']);
     const text = readTextFile(file);
-    if (text === undefined) problem('output-schema-file', `does not exist or is not a readable file (${file})`);
-    else outputSchema = parseSchemaText(text, (m) => problem('output-schema-file', `${m} (${file})`));
+    if (text === undefined)
+      problem('output-schema-file', `does not exist or is not a readable file (${file})`);
+    else
+      outputSchema = parseSchemaText(text, (m) => problem('output-schema-file', `${m} (${file})`));
   }
   if (v.mode === 'review' && (v['output-schema'] || v['output-schema-file'])) {
     problem(
@@ -378,7 +408,8 @@ export function parseSettings(raw: RawSettings, context: ParseContext): Settings
     );
   }
 
-  if (v.base && v.commit) problem('commit', 'cannot be combined with `base`: review either a branch or one commit');
+  if (v.base && v.commit)
+    problem('commit', 'cannot be combined with `base`: review either a branch or one commit');
 
   let codexArgs: string[] = [];
   if (v['codex-args']) {
@@ -428,13 +459,18 @@ export function parseSettings(raw: RawSettings, context: ParseContext): Settings
 
 function describeProblem(name: SettingName, value: string, message: string): string {
   const def: SettingDefinition = SETTING_DEFINITIONS[name];
-  const shown = def.secret ? '(hidden)' : JSON.stringify(value.length > 200 ? `${value.slice(0, 200)}…` : value);
+  const shown = def.secret
+    ? '(hidden)'
+    : JSON.stringify(value.length > 200 ? `${value.slice(0, 200)}…` : value);
   return `setting \`${name}\` = ${shown}: ${message}`;
 }
 
 function settingsError(problems: string[]): ConfigurationError {
   const head = problems.length === 1 ? 'Invalid setting' : `${problems.length} invalid settings`;
-  return new ConfigurationError(`${head}:\n${problems.map((p) => `  - ${p}`).join('\n')}`, problems);
+  return new ConfigurationError(
+    `${head}:\n${problems.map((p) => `  - ${p}`).join('\n')}`,
+    problems,
+  );
 }
 
 function isDirectory(p: string): boolean {
@@ -453,7 +489,10 @@ function readTextFile(p: string): string | undefined {
   }
 }
 
-function parseSchemaText(text: string, fail: (message: string) => void): Record<string, unknown> | undefined {
+function parseSchemaText(
+  text: string,
+  fail: (message: string) => void,
+): Record<string, unknown> | undefined {
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -488,7 +527,8 @@ export function parseCodexArgs(text: string): string[] | string {
     return value;
   }
   const unclosed = findUnclosedQuote(trimmed);
-  if (unclosed) return `has an unclosed ${unclosed} quote; use a JSON array of strings for complex arguments`;
+  if (unclosed)
+    return `has an unclosed ${unclosed} quote; use a JSON array of strings for complex arguments`;
   const words = parseShellWords(trimmed, (key) => `$${key}`);
   const args: string[] = [];
   for (const word of words) {

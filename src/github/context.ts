@@ -10,7 +10,8 @@ export interface EventContext {
 export function readEventContext(env: NodeJS.ProcessEnv = process.env): EventContext {
   let payload: Record<string, unknown> = {};
   const file = env.GITHUB_EVENT_PATH;
-  if (file && fs.existsSync(file)) payload = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
+  if (file && fs.existsSync(file))
+    payload = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
   return { eventName: env.GITHUB_EVENT_NAME ?? '', sha: env.GITHUB_SHA, payload };
 }
 

@@ -9,7 +9,12 @@ import { Redactor } from '../core/redact.js';
 import { writeFindingsFile } from '../core/report/findings-file.js';
 import { renderStepSummary } from '../core/render/step-summary.js';
 import { renderTerminal } from '../core/render/terminal.js';
-import { parseSettings, SETTING_DEFINITIONS, SETTING_NAMES, type RawSettings } from '../core/settings.js';
+import {
+  parseSettings,
+  SETTING_DEFINITIONS,
+  SETTING_NAMES,
+  type RawSettings,
+} from '../core/settings.js';
 import { readEventContext, reviewDefaults } from './context.js';
 import { ActionsLogger } from './logger.js';
 import { GitHubToolCache } from './tool-cache.js';
@@ -29,7 +34,8 @@ export async function run(): Promise<void> {
   try {
     const raw = readInputs();
     // Mask credentials before anything can print them, even a validation error.
-    for (const secret of [raw['openai-api-key'], raw['github-token']]) if (secret) logger.setSecret(secret);
+    for (const secret of [raw['openai-api-key'], raw['github-token']])
+      if (secret) logger.setSecret(secret);
     const workspace = process.env.GITHUB_WORKSPACE ?? process.cwd();
     const settings = parseSettings(raw, { workspace });
     for (const name of SETTING_NAMES) {
@@ -54,7 +60,8 @@ export async function run(): Promise<void> {
       for (const line of renderTerminal(result).trimEnd().split('\n')) logger.info(line);
     });
     const outputs = buildOutputs(result, { findingsFile });
-    for (const [name, value] of Object.entries(outputs)) core.setOutput(name, redactor.redact(value));
+    for (const [name, value] of Object.entries(outputs))
+      core.setOutput(name, redactor.redact(value));
     await writeStepSummary(redactor.redact(renderStepSummary(result)));
 
     if (result.blockingCount > 0) {
@@ -71,7 +78,9 @@ export async function run(): Promise<void> {
       message = redactor.redact(`codex-review failed unexpectedly: ${errorMessage(error)}`);
     }
     core.setFailed(message);
-    await writeStepSummary(`## Codex review failed\n\n\`\`\`text\n${message}\n\`\`\`\n`).catch(() => undefined);
+    await writeStepSummary(`## Codex review failed\n\n\`\`\`text\n${message}\n\`\`\`\n`).catch(
+      () => undefined,
+    );
   }
 }
 

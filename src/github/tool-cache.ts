@@ -28,10 +28,15 @@ export class GitHubToolCache implements ToolCache {
     if (found) return found;
     if (!cache.isFeatureAvailable()) return undefined;
     try {
-      const hit = await cache.restoreCache(this.cachePaths(version, platform), this.key(version, platform));
+      const hit = await cache.restoreCache(
+        this.cachePaths(version, platform),
+        this.key(version, platform),
+      );
       if (hit) this.logger.info(`Restored Codex ${version} from the Actions cache (${hit})`);
     } catch (error) {
-      this.logger.warning(`Could not restore Codex from the Actions cache (continuing without it): ${errorMessage(error)}`);
+      this.logger.warning(
+        `Could not restore Codex from the Actions cache (continuing without it): ${errorMessage(error)}`,
+      );
     }
     return tc.find(TOOL, version, platform.triple) || undefined;
   }
@@ -42,7 +47,9 @@ export class GitHubToolCache implements ToolCache {
       try {
         await cache.saveCache(this.cachePaths(version, platform), this.key(version, platform));
       } catch (error) {
-        this.logger.warning(`Could not save Codex to the Actions cache (the next run downloads it again): ${errorMessage(error)}`);
+        this.logger.warning(
+          `Could not save Codex to the Actions cache (the next run downloads it again): ${errorMessage(error)}`,
+        );
       }
     }
     return dir;

@@ -17,7 +17,9 @@ export class TerminalLogger implements Logger {
     this.write(`  ${message}`);
   }
   warning(message: string): void {
-    this.write(this.options.color ? `\u001b[33mwarning:\u001b[0m ${message}` : `warning: ${message}`);
+    this.write(
+      this.options.color ? `\u001b[33mwarning:\u001b[0m ${message}` : `warning: ${message}`,
+    );
   }
   error(message: string): void {
     this.write(this.options.color ? `\u001b[31merror:\u001b[0m ${message}` : `error: ${message}`);

@@ -13,7 +13,10 @@ import { parseSettings } from '../core/settings.js';
 import { TerminalLogger } from './logger.js';
 import { parseCliOptions } from './options.js';
 
-export async function runLocal(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+export async function runLocal(
+  argv: string[],
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<number> {
   const options = parseCliOptions(argv, env);
   const raw = { ...options.raw };
   // The CLI also takes the key from the variable every OpenAI tool uses.
@@ -21,14 +24,20 @@ export async function runLocal(argv: string[], env: NodeJS.ProcessEnv = process.
   const redactor = new Redactor();
   redactor.add(raw['openai-api-key']);
   const color = process.stdout.isTTY === true && !env.NO_COLOR;
-  const logger = new TerminalLogger(redactor, { verbose: options.verbose, color: process.stderr.isTTY === true && !env.NO_COLOR });
+  const logger = new TerminalLogger(redactor, {
+    verbose: options.verbose,
+    color: process.stderr.isTTY === true && !env.NO_COLOR,
+  });
   const cwd = process.cwd();
   // Without a key, use the user's own Codex login (~/.codex) unless told otherwise.
   if (!raw['openai-api-key'] && !raw['codex-home']) {
     raw['codex-home'] = env.CODEX_HOME || path.join(os.homedir(), '.codex');
   }
   const settings = parseSettings(raw, { workspace: cwd });
-  const defaults = settings.mode === 'review' && !settings.base && !settings.commit ? await localDefaults(settings.workingDirectory) : {};
+  const defaults =
+    settings.mode === 'review' && !settings.base && !settings.commit
+      ? await localDefaults(settings.workingDirectory)
+      : {};
 
   const result = await runReview({
     settings,
@@ -38,10 +47,15 @@ export async function runLocal(argv: string[], env: NodeJS.ProcessEnv = process.
     env,
     keySetting: '--openai-api-key / OPENAI_API_KEY',
   });
-  const findingsFile = path.resolve(options.findingsFile ?? path.join(os.tmpdir(), 'codex-review', 'findings.json'));
+  const findingsFile = path.resolve(
+    options.findingsFile ?? path.join(os.tmpdir(), 'codex-review', 'findings.json'),
+  );
   writeFindingsFile(findingsFile, result, redactor);
   const outputs = buildOutputs(result, { findingsFile });
-  fs.writeFileSync(path.join(path.dirname(findingsFile), 'outputs.json'), `${JSON.stringify(redactor.redactValue(outputs), null, 2)}\n`);
+  fs.writeFileSync(
+    path.join(path.dirname(findingsFile), 'outputs.json'),
+    `${JSON.stringify(redactor.redactValue(outputs), null, 2)}\n`,
+  );
   process.stdout.write(redactor.redact(renderTerminal(result, { color })));
   process.stdout.write(`\nFindings file: ${findingsFile}\n`);
   if (result.blockingCount > 0) {

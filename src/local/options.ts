@@ -25,7 +25,9 @@ export function parseCliOptions(argv: string[], env: NodeJS.ProcessEnv): CliOpti
   try {
     ({ values } = parseArgs({ args: argv, options, allowPositionals: false, strict: true }));
   } catch (error) {
-    throw new ConfigurationError(`${(error as Error).message}. Run \`codex-review --help\` for the list of settings.`);
+    throw new ConfigurationError(
+      `${(error as Error).message}. Run \`codex-review --help\` for the list of settings.`,
+    );
   }
   const raw: RawSettings = {};
   for (const name of SETTING_NAMES) {

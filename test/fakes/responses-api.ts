@@ -135,7 +135,8 @@ export class FakeResponsesApi {
       res.end(
         JSON.stringify({
           error: {
-            message: 'Incorrect API key provided: sk-***. You can find your API key at https://platform.openai.com/account/api-keys.',
+            message:
+              'Incorrect API key provided: sk-***. You can find your API key at https://platform.openai.com/account/api-keys.',
             type: 'invalid_request_error',
             param: null,
             code: 'invalid_api_key',
@@ -163,7 +164,12 @@ export class FakeResponsesApi {
     reply.items.forEach((item, index) => {
       send('response.output_item.done', { output_index: index, item });
     });
-    const u = reply.usage ?? { input_tokens: 100, cached_tokens: 20, output_tokens: 30, reasoning_tokens: 5 };
+    const u = reply.usage ?? {
+      input_tokens: 100,
+      cached_tokens: 20,
+      output_tokens: 30,
+      reasoning_tokens: 5,
+    };
     send('response.completed', {
       response: {
         id,

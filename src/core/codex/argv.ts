@@ -11,8 +11,7 @@ export type ReviewTarget =
   | { kind: 'uncommitted' };
 
 export type CodexInvocation =
-  | { mode: 'review'; target: ReviewTarget }
-  | { mode: 'exec'; schemaFile: string };
+  { mode: 'review'; target: ReviewTarget } | { mode: 'exec'; schemaFile: string };
 
 type ArgvSettings = Pick<
   Settings,
@@ -60,7 +59,10 @@ export function buildCodexArgs(settings: ArgvSettings, invocation: CodexInvocati
   if (settings.prompt) {
     // Codex cannot combine custom instructions with --base/--commit, so the target is
     // described in the instructions themselves, as Codex's own review presets do.
-    args.push('--', `${describeTarget(target)}\n\nAdditional review instructions:\n${settings.prompt.trim()}`);
+    args.push(
+      '--',
+      `${describeTarget(target)}\n\nAdditional review instructions:\n${settings.prompt.trim()}`,
+    );
     return args;
   }
   switch (target.kind) {

@@ -8,7 +8,8 @@ import path from 'node:path';
  * danger-full-access there is no PID namespace to hide /proc/<pid>/environ) can read them.
  * Action inputs arrive as INPUT_* variables, including the API key and the GitHub token.
  */
-const DROPPED = /^(INPUT_|ACTIONS_(RUNTIME|ID_TOKEN|CACHE)|CODEX_REVIEW_)|KEY|SECRET|TOKEN|PASSWORD|PASSWD|CREDENTIAL/i;
+const DROPPED =
+  /^(INPUT_|ACTIONS_(RUNTIME|ID_TOKEN|CACHE)|CODEX_REVIEW_)|KEY|SECRET|TOKEN|PASSWORD|PASSWD|CREDENTIAL/i;
 
 export function codexEnvironment(options: {
   parent: NodeJS.ProcessEnv;

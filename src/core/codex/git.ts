@@ -42,7 +42,12 @@ export async function resolveReviewTarget(
     );
   }
   if (request.commit) {
-    const sha = await tryGit(cwd, ['rev-parse', '--verify', '--quiet', `${request.commit}^{commit}`]);
+    const sha = await tryGit(cwd, [
+      'rev-parse',
+      '--verify',
+      '--quiet',
+      `${request.commit}^{commit}`,
+    ]);
     if (!sha) {
       throw new ConfigurationError(
         `setting \`commit\` = "${request.commit}": no such commit in ${cwd}. ${FETCH_HINT}`,
@@ -52,7 +57,12 @@ export async function resolveReviewTarget(
     return { kind: 'commit', sha, ...(title ? { title } : {}) };
   }
   if (request.base) {
-    const baseSha = await tryGit(cwd, ['rev-parse', '--verify', '--quiet', `${request.base}^{commit}`]);
+    const baseSha = await tryGit(cwd, [
+      'rev-parse',
+      '--verify',
+      '--quiet',
+      `${request.base}^{commit}`,
+    ]);
     if (!baseSha) {
       throw new ConfigurationError(
         `setting \`base\` = "${request.base}": it does not resolve to a commit in ${cwd}. ` +

@@ -27,8 +27,15 @@ export function codexPlatform(platform = process.platform, arch = process.arch):
     win32: { x64: 'x86_64-pc-windows-msvc', arm64: 'aarch64-pc-windows-msvc' },
   };
   const triple = table[platform]?.[arch];
-  if (!triple) throw new Error(`Codex has no build for ${platform}/${arch}; use a Linux, macOS or Windows runner on x64 or arm64.`);
-  return { triple, npmTag: `${platform}-${arch}`, binaryName: platform === 'win32' ? 'codex.exe' : 'codex' };
+  if (!triple)
+    throw new Error(
+      `Codex has no build for ${platform}/${arch}; use a Linux, macOS or Windows runner on x64 or arm64.`,
+    );
+  return {
+    triple,
+    npmTag: `${platform}-${arch}`,
+    binaryName: platform === 'win32' ? 'codex.exe' : 'codex',
+  };
 }
 
 /** A cache of installed Codex directories keyed by version and platform. */
@@ -40,7 +47,11 @@ export interface ToolCache {
 }
 
 /** Fetches the platform package and returns the extracted vendor/<triple> directory. */
-export type PackageFetcher = (version: string, platform: CodexPlatform, workDir: string) => Promise<string>;
+export type PackageFetcher = (
+  version: string,
+  platform: CodexPlatform,
+  workDir: string,
+) => Promise<string>;
 
 export interface CodexInstallation {
   version: string;
@@ -71,10 +82,14 @@ export async function installCodex(options: {
     const started = Date.now();
     const extracted = await fetcher(version, platform, workDir);
     if (!fs.existsSync(binaryIn(extracted, platform))) {
-      throw new Error(`the package for Codex ${version} has no ${platform.binaryName} under vendor/${platform.triple}/bin`);
+      throw new Error(
+        `the package for Codex ${version} has no ${platform.binaryName} under vendor/${platform.triple}/bin`,
+      );
     }
     const root = await cache.save(extracted, version, platform);
-    logger.info(`Installed Codex ${version} in ${((Date.now() - started) / 1000).toFixed(1)} s: ${root}`);
+    logger.info(
+      `Installed Codex ${version} in ${((Date.now() - started) / 1000).toFixed(1)} s: ${root}`,
+    );
     return { version, binary: binaryIn(root, platform), root, fromCache: false };
   } finally {
     fs.rmSync(workDir, { recursive: true, force: true });
@@ -93,7 +108,16 @@ export const npmPackFetcher: PackageFetcher = async (version, platform, workDir)
   try {
     ({ stdout } = await execFileAsync(
       npm,
-      ['pack', spec, '--json', '--pack-destination', workDir, '--prefer-offline', '--loglevel', 'error'],
+      [
+        'pack',
+        spec,
+        '--json',
+        '--pack-destination',
+        workDir,
+        '--prefer-offline',
+        '--loglevel',
+        'error',
+      ],
       { cwd: workDir, maxBuffer: 16 * 1024 * 1024, shell: process.platform === 'win32' },
     ));
   } catch (error) {
@@ -107,7 +131,10 @@ export const npmPackFetcher: PackageFetcher = async (version, platform, workDir)
   const tarball = path.join(workDir, packed[0]!.filename.replace(/^@/, '').replace(/\//g, '-'));
   const file = fs.existsSync(tarball)
     ? tarball
-    : path.join(workDir, fs.readdirSync(workDir).find((f) => f.endsWith('.tgz'))!);
+    : path.join(
+        workDir,
+        fs.readdirSync(workDir).find((f) => f.endsWith('.tgz'))!,
+      );
   await execFileAsync('tar', ['-xzf', file, '-C', workDir]);
   return path.join(workDir, 'package', 'vendor', platform.triple);
 };

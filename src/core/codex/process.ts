@@ -76,18 +76,20 @@ export async function runProcess(options: ProcessOptions): Promise<ProcessResult
   process.once('SIGINT', onSignal);
 
   let spawnError: Error | undefined;
-  const exited = new Promise<{ exitCode: number | null; signal: NodeJS.Signals | null }>((resolve) => {
-    child.on('error', (error) => {
-      spawnError = error;
-      resolve({ exitCode: null, signal: null });
-    });
-    child.on('exit', (code, sig) => {
-      // Whatever the agent left running in its group (background servers, watchers) goes
-      // too; they would otherwise keep our pipes open and outlive the job.
-      killGroup(child.pid, 'SIGKILL');
-      resolve({ exitCode: code, signal: sig });
-    });
-  });
+  const exited = new Promise<{ exitCode: number | null; signal: NodeJS.Signals | null }>(
+    (resolve) => {
+      child.on('error', (error) => {
+        spawnError = error;
+        resolve({ exitCode: null, signal: null });
+      });
+      child.on('exit', (code, sig) => {
+        // Whatever the agent left running in its group (background servers, watchers) goes
+        // too; they would otherwise keep our pipes open and outlive the job.
+        killGroup(child.pid, 'SIGKILL');
+        resolve({ exitCode: code, signal: sig });
+      });
+    },
+  );
   const closed = new Promise<void>((resolve) => child.on('close', () => resolve()));
   const { exitCode, signal } = await exited;
   await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 2_000).unref())]);
@@ -96,5 +98,12 @@ export async function runProcess(options: ProcessOptions): Promise<ProcessResult
   if (killTimer) clearTimeout(killTimer);
   process.removeListener('SIGTERM', onSignal);
   process.removeListener('SIGINT', onSignal);
-  return { exitCode, signal, timedOut, stderrTail, durationMs: Date.now() - started, pid: child.pid };
+  return {
+    exitCode,
+    signal,
+    timedOut,
+    stderrTail,
+    durationMs: Date.now() - started,
+    pid: child.pid,
+  };
 }

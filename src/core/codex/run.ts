@@ -76,7 +76,9 @@ export async function runCodex(options: CodexRunOptions): Promise<CodexRunResult
           break;
         case 'unknown':
           unknownLines++;
-          logger.debug(`Codex event not understood (ignored): ${JSON.stringify(event.raw).slice(0, 300)}`);
+          logger.debug(
+            `Codex event not understood (ignored): ${JSON.stringify(event.raw).slice(0, 300)}`,
+          );
           break;
       }
       const line_ = describeEvent(event);
@@ -105,10 +107,20 @@ export async function runCodex(options: CodexRunOptions): Promise<CodexRunResult
       commandsRun,
     };
   }
-  throw new CodexRunError(explainFailure({ failure, errors, stderr: result.stderrTail, exitCode: result.exitCode, signal: result.signal, options }), {
-    exitCode: result.exitCode,
-    stderrTail: result.stderrTail.join('\n'),
-  });
+  throw new CodexRunError(
+    explainFailure({
+      failure,
+      errors,
+      stderr: result.stderrTail,
+      exitCode: result.exitCode,
+      signal: result.signal,
+      options,
+    }),
+    {
+      exitCode: result.exitCode,
+      stderrTail: result.stderrTail.join('\n'),
+    },
+  );
 }
 
 function addUsage(a: CodexUsage, b: Partial<CodexUsage>): CodexUsage {
@@ -129,8 +141,12 @@ export function explainFailure(input: {
   signal: NodeJS.Signals | null;
   options: Pick<CodexRunOptions, 'keySetting' | 'baseUrl'>;
 }): string {
-  const lastError = [...input.errors].reverse().find((e) => !/^Reconnecting\.\.\./.test(e)) ?? input.errors.at(-1);
-  const stderr = input.stderr.filter((l) => /error|fatal|panic|denied|not found/i.test(l)).slice(-5).join('\n');
+  const lastError =
+    [...input.errors].reverse().find((e) => !/^Reconnecting\.\.\./.test(e)) ?? input.errors.at(-1);
+  const stderr = input.stderr
+    .filter((l) => /error|fatal|panic|denied|not found/i.test(l))
+    .slice(-5)
+    .join('\n');
   const detail = input.failure ?? lastError ?? (stderr || input.stderr.slice(-5).join('\n'));
   const keySetting = input.options.keySetting ?? 'openai-api-key';
   const hint = hintFor(detail, keySetting, input.options.baseUrl);
@@ -145,7 +161,11 @@ export function explainFailure(input: {
     .join('\n');
 }
 
-function hintFor(detail: string, keySetting: string, baseUrl: string | undefined): string | undefined {
+function hintFor(
+  detail: string,
+  keySetting: string,
+  baseUrl: string | undefined,
+): string | undefined {
   if (/\b401\b|unauthorized|invalid_api_key|incorrect api key/i.test(detail)) {
     return `The OpenAI API rejected the API key (401 Unauthorized). Check that \`${keySetting}\` holds a valid, active key for this endpoint.`;
   }
@@ -158,7 +178,9 @@ function hintFor(detail: string, keySetting: string, baseUrl: string | undefined
   if (/\b429\b|rate limit|quota|insufficient_quota/i.test(detail)) {
     return 'The OpenAI API is rate limiting this key or its quota is used up (429). Retry later or raise the limits of the project.';
   }
-  if (/context (window|length)|maximum context|too many tokens|context_length_exceeded/i.test(detail)) {
+  if (
+    /context (window|length)|maximum context|too many tokens|context_length_exceeded/i.test(detail)
+  ) {
     return 'The review ran out of model context. Review a smaller change (`base`, `commit`) or a model with a larger context window.';
   }
   if (/connection refused|error sending request|dns|could not resolve|network/i.test(detail)) {

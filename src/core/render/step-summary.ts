@@ -10,18 +10,32 @@ export function renderStepSummary(result: ReviewResult, options: { title?: strin
   if (result.verdict.correctness) lines.push(`**Verdict:** ${result.verdict.correctness}`, '');
   if (result.verdict.explanation) lines.push(result.verdict.explanation, '');
   const n = result.findings.length;
-  lines.push(n === 0 ? 'No findings.' : `**${n} finding${n === 1 ? '' : 's'}:** ${countByPriority(result.findings)}`, '');
+  lines.push(
+    n === 0
+      ? 'No findings.'
+      : `**${n} finding${n === 1 ? '' : 's'}:** ${countByPriority(result.findings)}`,
+    '',
+  );
   if (n > 0) {
     lines.push('| Priority | Finding | Location | Confidence |', '|---|---|---|---|');
     for (const f of result.findings) {
       const confidence = f.confidence === null ? '' : f.confidence.toFixed(2);
-      const where = f.inRepo ? `\`${cell(location(f))}\`` : `\`${cell(location(f))}\` (outside the repository)`;
+      const where = f.inRepo
+        ? `\`${cell(location(f))}\``
+        : `\`${cell(location(f))}\` (outside the repository)`;
       lines.push(`| ${priorityBadge(f.priority)} | ${cell(f.title)} | ${where} | ${confidence} |`);
     }
     lines.push('');
     for (const f of result.findings) {
       if (!f.body) continue;
-      lines.push(`<details><summary>${priorityBadge(f.priority)} ${escapeHtml(f.title)}</summary>`, '', f.body, '', '</details>', '');
+      lines.push(
+        `<details><summary>${priorityBadge(f.priority)} ${escapeHtml(f.title)}</summary>`,
+        '',
+        f.body,
+        '',
+        '</details>',
+        '',
+      );
     }
   }
   const u = result.usage;

@@ -23,7 +23,10 @@ export function writeFindingsFile(
     verdict: result.verdict,
     source: result.source,
     incomplete: result.incomplete ?? null,
-    findings: result.findings.map((f) => ({ ...f, placement: placements.get(f.fingerprint) ?? 'not-posted' })),
+    findings: result.findings.map((f) => ({
+      ...f,
+      placement: placements.get(f.fingerprint) ?? 'not-posted',
+    })),
     blockingCount: result.blockingCount,
     usage: result.usage,
     codex: result.codex,

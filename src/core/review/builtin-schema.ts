@@ -14,9 +14,17 @@ export const BUILTIN_FINDINGS_SCHEMA = {
         required: ['title', 'body', 'confidence_score', 'priority', 'code_location'],
         properties: {
           title: { type: 'string', description: 'Short imperative title, at most 80 characters.' },
-          body: { type: 'string', description: 'Why this is a problem and how to fix it (Markdown).' },
+          body: {
+            type: 'string',
+            description: 'Why this is a problem and how to fix it (Markdown).',
+          },
           confidence_score: { type: 'number', minimum: 0, maximum: 1 },
-          priority: { type: ['integer', 'null'], minimum: 0, maximum: 3, description: '0 is most severe.' },
+          priority: {
+            type: ['integer', 'null'],
+            minimum: 0,
+            maximum: 3,
+            description: '0 is most severe.',
+          },
           code_location: {
             type: 'object',
             additionalProperties: false,

@@ -1,7 +1,13 @@
 // Turning what Codex left behind into a ReviewOutput, from the best source available.
 import type { Logger } from '../logger.js';
 import { parseRenderedReview } from './rendered-text.js';
-import { ReviewOutputSchema, type ReviewOutput, type ReviewSource } from './review-output.js';
+import {
+  INTERRUPTED_TEXT,
+  NO_RESPONSE_TEXT,
+  ReviewOutputSchema,
+  type ReviewOutput,
+  type ReviewSource,
+} from './review-output.js';
 import { readSessionReview } from './session-file.js';
 
 export interface ExtractedReview {
@@ -20,10 +26,25 @@ export function extractReview(input: {
   const session = readSessionReview(input.codexHome, input.threadId);
   if (session.kind === 'found') {
     input.logger.debug(`Structured review read from ${session.file}`);
-    return { review: session.review, source: 'session-file', incomplete: unparsedReply(session.review) };
+    return {
+      review: session.review,
+      source: 'session-file',
+      incomplete: incompleteReview(session.review),
+    };
+  }
+  if (session.kind === 'empty') {
+    // review_output null: the review was interrupted, whatever the final message says.
+    input.logger.debug(`The review in ${session.file} ended without output`);
+    return {
+      review: { findings: [], overall_explanation: INTERRUPTED_TEXT },
+      source: 'session-file',
+      incomplete: INTERRUPTED_TEXT,
+    };
   }
   if (session.kind === 'missing') {
-    input.logger.warning(`Structured review not available (${session.reason}); parsing the rendered review instead.`);
+    input.logger.warning(
+      `Structured review not available (${session.reason}); parsing the rendered review instead.`,
+    );
   }
   const rendered = parseRenderedReview(input.finalMessage);
   if (rendered.kind !== 'review') {
@@ -36,9 +57,12 @@ export function extractReview(input: {
   return { review: rendered.review, source: 'rendered-text', incomplete: undefined };
 }
 
-/** Codex sets overall_correctness to "" when it could not parse the model's reply. */
-function unparsedReply(review: ReviewOutput): string | undefined {
-  return review.overall_correctness === '' && review.findings.length === 0
+function incompleteReview(review: ReviewOutput): string | undefined {
+  if (review.findings.length > 0) return undefined;
+  // Nothing at all: Codex itself renders "Reviewer failed to output a response.".
+  if (!review.overall_explanation?.trim()) return NO_RESPONSE_TEXT;
+  // Codex sets overall_correctness to "" when it could not parse the model's reply.
+  return review.overall_correctness === ''
     ? 'The model reply could not be parsed as a review; its text is kept as the explanation.'
     : undefined;
 }
@@ -56,7 +80,11 @@ export function parseExecReply(message: string): ExecReply {
   } catch (error) {
     return { kind: 'not-json', error: (error as Error).message };
   }
-  if (value && typeof value === 'object' && Array.isArray((value as { findings?: unknown }).findings)) {
+  if (
+    value &&
+    typeof value === 'object' &&
+    Array.isArray((value as { findings?: unknown }).findings)
+  ) {
     const review = ReviewOutputSchema.safeParse(value);
     if (review.success) return { kind: 'findings', review: review.data, value };
   }

@@ -76,7 +76,13 @@ export function relativePath(
   if (trimmed === '') return undefined;
   const absolute = path.resolve(options.workingDirectory, trimmed);
   const relative = path.relative(options.repoRoot, absolute);
-  if (relative === '' || relative.startsWith('..') || path.isAbsolute(relative)) {
+  // `..` or `../x` leaves the repository; a file named `..x` inside it does not.
+  if (
+    relative === '' ||
+    relative === '..' ||
+    relative.startsWith(`..${path.sep}`) ||
+    path.isAbsolute(relative)
+  ) {
     return { path: trimmed.split(path.sep).join('/'), inRepo: false };
   }
   return { path: relative.split(path.sep).join('/'), inRepo: true };

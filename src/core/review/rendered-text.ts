@@ -24,6 +24,8 @@ const FINDING_LINE = /^- (.*) \u2014 (.+):(\d+)(?:-(\d+))?$/;
 export function parseRenderedReview(text: string): RenderedReview {
   const normalized = text.replace(/\r\n/g, '\n');
   const trimmed = normalized.trim();
+  // Codex always renders something; an empty final message means no review came out.
+  if (trimmed === '') return { kind: 'no-response', message: NO_RESPONSE_TEXT };
   if (trimmed === INTERRUPTED_TEXT) return { kind: 'interrupted', message: trimmed };
   if (trimmed === NO_RESPONSE_TEXT) return { kind: 'no-response', message: trimmed };
 
@@ -44,7 +46,7 @@ export function parseRenderedReview(text: string): RenderedReview {
     current = undefined;
   };
   for (const line of lines.slice(headerIndex + 1)) {
-    const match = FINDING_LINE.exec(line);
+    const match = FINDING_LINE.exec(line.trimEnd());
     if (match) {
       flush();
       const [, title, file, start, end] = match;
@@ -72,9 +74,10 @@ export function parseRenderedReview(text: string): RenderedReview {
   return { kind: 'review', review: { findings, overall_explanation: explanation } };
 }
 
+/** The header sits at column 0; body lines are indented, so a body quoting it is not taken. */
 function findHeader(lines: string[]): number {
   for (let i = lines.length - 1; i >= 0; i--) {
-    if (HEADERS.includes(lines[i]!.trim()) && (i === 0 || lines[i - 1]!.trim() === '')) return i;
+    if (HEADERS.includes(lines[i]!.trimEnd()) && (i === 0 || lines[i - 1]!.trim() === '')) return i;
   }
   return -1;
 }

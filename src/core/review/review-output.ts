@@ -28,5 +28,6 @@ export type ReviewOutput = z.infer<typeof ReviewOutputSchema>;
 export type ReviewSource = 'session-file' | 'rendered-text' | 'exec-json' | 'none';
 
 /** Texts Codex renders instead of a review when the review did not complete. */
-export const INTERRUPTED_TEXT = 'Review was interrupted. Please re-run /review and wait for it to complete.';
+export const INTERRUPTED_TEXT =
+  'Review was interrupted. Please re-run /review and wait for it to complete.';
 export const NO_RESPONSE_TEXT = 'Reviewer failed to output a response.';

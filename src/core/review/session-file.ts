@@ -47,7 +47,11 @@ export function findSessionFile(codexHome: string, threadId: string): string | u
 export function readSessionReview(codexHome: string, threadId: string | undefined): SessionReview {
   if (!threadId) return { kind: 'missing', reason: 'Codex reported no thread id' };
   const file = findSessionFile(codexHome, threadId);
-  if (!file) return { kind: 'missing', reason: `no session file for thread ${threadId} under ${codexHome}/sessions` };
+  if (!file)
+    return {
+      kind: 'missing',
+      reason: `no session file for thread ${threadId} under ${codexHome}/sessions`,
+    };
   let last: SessionReview = { kind: 'missing', reason: `no ExitedReviewMode item in ${file}` };
   for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
     // Cheap filter first: session files can hold megabytes of tool output.
@@ -68,7 +72,10 @@ export function readSessionReview(codexHome: string, threadId: string | undefine
     const review = ReviewOutputSchema.safeParse(output);
     last = review.success
       ? { kind: 'found', review: review.data, file }
-      : { kind: 'missing', reason: `unexpected review_output shape in ${file}: ${review.error.message}` };
+      : {
+          kind: 'missing',
+          reason: `unexpected review_output shape in ${file}: ${review.error.message}`,
+        };
   }
   return last;
 }

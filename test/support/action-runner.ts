@@ -1,0 +1,163 @@
+// Runs dist/action/index.js the way the GitHub runner does: every declared input default as an
+// INPUT_* variable (expressions evaluated), GITHUB_* context, an event file, and the
+// GITHUB_OUTPUT / GITHUB_STEP_SUMMARY files, in a child process on the action's runtime.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { ROOT } from './codex.js';
+
+export const ACTION_ENTRY = path.join(ROOT, 'dist', 'action', 'index.js');
+export const CLI_ENTRY = path.join(ROOT, 'dist', 'cli', 'index.js');
+export const FAKE_GITHUB_TOKEN = 'ghs_FakeRunnerToken0123456789abcdefABCD';
+
+interface ActionYaml {
+  inputs: Record<string, { default?: string }>;
+}
+
+export interface ActionRun {
+  exitCode: number | null;
+  stdout: string;
+  stderr: string;
+  outputs: Record<string, string>;
+  summary: string;
+  /** stdout without the runner's ::add-mask:: commands (which carry the secret by design). */
+  log: string;
+  tempDir: string;
+}
+
+export interface ActionRunOptions {
+  workspace: string;
+  inputs?: Record<string, string>;
+  eventName?: string;
+  payload?: Record<string, unknown>;
+  sha?: string;
+  toolCache?: string;
+  env?: Record<string, string>;
+  /** Node binary to run the bundle with (GitHub uses node24). */
+  node?: string;
+  timeoutMs?: number;
+}
+
+function evaluateDefault(value: string): string {
+  return value.replace(/\$\{\{\s*github\.token\s*\}\}/g, FAKE_GITHUB_TOKEN);
+}
+
+export function declaredInputs(): Record<string, string> {
+  const action = parseYaml(fs.readFileSync(path.join(ROOT, 'action.yml'), 'utf8')) as ActionYaml;
+  const inputs: Record<string, string> = {};
+  for (const [name, spec] of Object.entries(action.inputs))
+    inputs[name] = evaluateDefault(spec.default ?? '');
+  return inputs;
+}
+
+/** The environment of a child process, without this test process's own variables. */
+export function baseEnv(): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const name of ['PATH', 'HOME', 'LANG', 'TERM', 'USER', 'SHELL']) {
+    const value = process.env[name];
+    if (value !== undefined) env[name] = value;
+  }
+  return env;
+}
+
+export async function runAction(options: ActionRunOptions): Promise<ActionRun> {
+  const tempDir = fs.mkdtempSync(path.join(os.tmpdir(), 'codex-review-runner-'));
+  const outputFile = path.join(tempDir, 'github_output');
+  const summaryFile = path.join(tempDir, 'step_summary.md');
+  const eventFile = path.join(tempDir, 'event.json');
+  fs.writeFileSync(outputFile, '');
+  fs.writeFileSync(summaryFile, '');
+  fs.writeFileSync(eventFile, JSON.stringify(options.payload ?? {}));
+  const runnerTemp = path.join(tempDir, 'runner_temp');
+  fs.mkdirSync(runnerTemp);
+
+  const env: Record<string, string> = {
+    ...baseEnv(),
+    GITHUB_ACTIONS: 'true',
+    CI: 'true',
+    RUNNER_OS: 'Linux',
+    RUNNER_ARCH: 'X64',
+    RUNNER_TEMP: runnerTemp,
+    RUNNER_TOOL_CACHE: options.toolCache ?? process.env.CODEX_REVIEW_TEST_TOOL_CACHE!,
+    GITHUB_WORKSPACE: options.workspace,
+    GITHUB_EVENT_NAME: options.eventName ?? 'pull_request',
+    GITHUB_EVENT_PATH: eventFile,
+    GITHUB_OUTPUT: outputFile,
+    GITHUB_STEP_SUMMARY: summaryFile,
+    GITHUB_REPOSITORY: 'octo/demo',
+    GITHUB_SERVER_URL: 'https://github.com',
+    GITHUB_API_URL: 'https://api.github.com',
+    GITHUB_RUN_ID: '1',
+    GITHUB_ACTOR: 'octocat',
+    GITHUB_TOKEN: FAKE_GITHUB_TOKEN,
+  };
+  if (options.sha) env.GITHUB_SHA = options.sha;
+  const inputs = { ...declaredInputs(), ...(options.inputs ?? {}) };
+  for (const [name, value] of Object.entries(inputs))
+    env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value;
+  Object.assign(env, options.env ?? {});
+
+  const child = spawn(options.node ?? process.execPath, [ACTION_ENTRY], {
+    cwd: options.workspace,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 120_000);
+  const exitCode = await new Promise<number | null>((resolve) =>
+    child.on('close', (code) => resolve(code)),
+  );
+  clearTimeout(timer);
+  return {
+    exitCode,
+    stdout,
+    stderr,
+    outputs: parseOutputFile(fs.readFileSync(outputFile, 'utf8')),
+    summary: fs.readFileSync(summaryFile, 'utf8'),
+    log: stdout
+      .split('\n')
+      .filter((l) => !l.startsWith('::add-mask::'))
+      .join('\n'),
+    tempDir,
+  };
+}
+
+/** The GITHUB_OUTPUT file format written by @actions/core: name<<DELIM\nvalue\nDELIM. */
+export function parseOutputFile(text: string): Record<string, string> {
+  const outputs: Record<string, string> = {};
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const match = /^([^<=]+)<<(.+)$/.exec(lines[i]!);
+    if (match) {
+      const [, name, delimiter] = match;
+      const value: string[] = [];
+      i++;
+      while (i < lines.length && lines[i] !== delimiter) value.push(lines[i++]!);
+      outputs[name!] = value.join('\n');
+    } else if (lines[i]!.includes('=')) {
+      const [name, ...rest] = lines[i]!.split('=');
+      outputs[name!] = rest.join('=');
+    }
+  }
+  return outputs;
+}
+
+/** Pids of live processes whose working directory is inside `dir` (left-behind agents). */
+export function processesIn(dir: string): number[] {
+  const pids: number[] = [];
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const cwd = fs.readlinkSync(`/proc/${entry}/cwd`);
+      if (cwd === dir || cwd.startsWith(`${dir}/`)) pids.push(Number(entry));
+    } catch {
+      // gone, or not ours
+    }
+  }
+  return pids;
+}

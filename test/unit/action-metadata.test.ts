@@ -1,0 +1,225 @@
+// action.yml, the workflows and the README against the schemas GitHub uses and against the
+// settings the code validates, so the runner's defaults, the CLI's and the docs never drift.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import addFormats from 'ajv-formats';
+import { parse } from 'yaml';
+import { describe, expect, it } from 'vitest';
+import { OUTPUT_NAMES } from '../../src/core/outputs.js';
+import { SETTING_DEFINITIONS, type SettingDefinition } from '../../src/core/settings.js';
+
+const ROOT = path.resolve(import.meta.dirname, '..', '..');
+const SCHEMAS = path.join(ROOT, 'test', 'fixtures', 'schemas');
+const WORKFLOWS = path.join(ROOT, '.github', 'workflows');
+const README_SCRIPT = path.join(ROOT, 'scripts', 'readme-tables.mjs');
+
+interface ActionInput {
+  description?: string;
+  required?: boolean;
+  default?: unknown;
+}
+interface ActionMetadata {
+  name: string;
+  description: string;
+  inputs: Record<string, ActionInput>;
+  outputs: Record<string, { description?: string }>;
+  runs: { using: string; main: string };
+}
+
+const readText = (file: string) => fs.readFileSync(file, 'utf8');
+const readYaml = (file: string): unknown => parse(readText(file));
+const action = readYaml(path.join(ROOT, 'action.yml')) as ActionMetadata;
+
+const actionSettings = Object.entries(
+  SETTING_DEFINITIONS as Record<string, SettingDefinition>,
+).filter(([, definition]) => definition.action);
+
+function loadSchema(name: string): Record<string, unknown> {
+  return JSON.parse(readText(path.join(SCHEMAS, name))) as Record<string, unknown>;
+}
+
+function compile(name: string): ValidateFunction {
+  const schema = loadSchema(name);
+  // SchemaStore's schemas use keywords and formats Ajv's strict mode rejects.
+  const ajv = new Ajv({ allErrors: true, strict: false });
+  addFormats.default(ajv);
+  return ajv.compile(schema);
+}
+
+/** Ajv's errors, one per line, so a failing expectation prints what is wrong and where. */
+function schemaErrors(validate: ValidateFunction, data: unknown): string[] {
+  if (validate(data)) return [];
+  return (validate.errors ?? []).map(
+    (e: ErrorObject) => `${e.instancePath || '/'} ${e.message ?? ''} ${JSON.stringify(e.params)}`,
+  );
+}
+
+function runReadmeScript(args: string[]) {
+  return spawnSync(process.execPath, [README_SCRIPT, ...args], { cwd: ROOT, encoding: 'utf8' });
+}
+
+/** Every `with:` block given to this action (`uses: ./` or `…/codex-review@…`) in a YAML tree. */
+function codexReviewInputs(node: unknown): Record<string, unknown>[] {
+  if (Array.isArray(node)) return node.flatMap(codexReviewInputs);
+  if (node === null || typeof node !== 'object') return [];
+  const record = node as Record<string, unknown>;
+  const found: Record<string, unknown>[] = [];
+  if (typeof record.uses === 'string' && /^\.\/?$|\/codex-review@/.test(record.uses)) {
+    found.push((record.with ?? {}) as Record<string, unknown>);
+  }
+  for (const value of Object.values(record)) found.push(...codexReviewInputs(value));
+  return found;
+}
+
+const workflowFiles = fs.existsSync(WORKFLOWS)
+  ? fs
+      .readdirSync(WORKFLOWS)
+      .filter((f) => /\.ya?ml$/.test(f))
+      .sort()
+  : [];
+
+describe('the schemas', () => {
+  it('are JSON Schema draft-07, which the default Ajv class implements', () => {
+    // A newer draft needs ajv/dist/2019 or ajv/dist/2020 instead.
+    for (const name of ['github-action.json', 'github-workflow.json']) {
+      expect(loadSchema(name).$schema, name).toBe('http://json-schema.org/draft-07/schema#');
+    }
+  });
+
+  it('reject metadata GitHub would reject, so a passing validation means something', () => {
+    const validate = compile('github-action.json');
+    const broken = { ...action, runs: { using: 'node99', main: 'dist/action/index.js' } };
+    expect(schemaErrors(validate, broken)).not.toEqual([]);
+    const numericDefault = {
+      ...action,
+      inputs: { ...action.inputs, 'min-priority': { description: 'x', default: 2 } },
+    };
+    expect(schemaErrors(validate, numericDefault)).not.toEqual([]);
+  });
+});
+
+describe('action.yml', () => {
+  it('is valid action metadata', () => {
+    expect(schemaErrors(compile('github-action.json'), action).join('\n')).toBe('');
+  });
+
+  it('declares exactly the action settings, in the order of SETTING_DEFINITIONS', () => {
+    expect(Object.keys(action.inputs ?? {})).toEqual(actionSettings.map(([name]) => name));
+  });
+
+  it('gives every input the default the settings schema falls back to, as the same string', () => {
+    const defaults = Object.fromEntries(
+      Object.entries(action.inputs ?? {}).map(([name, input]) => [name, input.default]),
+    );
+    expect(defaults).toEqual(
+      Object.fromEntries(actionSettings.map(([name, definition]) => [name, definition.default])),
+    );
+    expect(action.inputs['github-token']?.default).toBe('${{ github.token }}');
+  });
+
+  it('documents every input and marks none as required (every setting has a default)', () => {
+    for (const [name, input] of Object.entries(action.inputs ?? {})) {
+      expect(input.description?.trim(), name).toBeTruthy();
+      expect(input.required, name).toBe(false);
+    }
+  });
+
+  it('keeps CLI-only settings out of the inputs', () => {
+    const cliOnly = Object.entries(SETTING_DEFINITIONS as Record<string, SettingDefinition>)
+      .filter(([, definition]) => !definition.action)
+      .map(([name]) => name);
+    expect(cliOnly).toContain('gitlab-token');
+    for (const name of cliOnly) expect(Object.keys(action.inputs ?? {})).not.toContain(name);
+  });
+
+  it('declares exactly the outputs the adapters write, each with a description', () => {
+    expect(Object.keys(action.outputs ?? {})).toEqual([...OUTPUT_NAMES]);
+    for (const [name, output] of Object.entries(action.outputs ?? {})) {
+      expect(output.description?.trim(), name).toBeTruthy();
+    }
+  });
+
+  it('runs the committed node24 bundle', () => {
+    expect(action.runs.using).toBe('node24');
+    expect(action.runs.main).toBe('dist/action/index.js');
+    expect(fs.existsSync(path.join(ROOT, action.runs.main)), `${action.runs.main} exists`).toBe(
+      true,
+    );
+    // ncc emits ESM; without this marker Node would load the bundle as CommonJS.
+    const marker = JSON.parse(readText(path.join(ROOT, 'dist', 'action', 'package.json')));
+    expect(marker).toEqual({ type: 'module' });
+  });
+});
+
+describe('.github/workflows', () => {
+  it('exist: CI and the self-review', () => {
+    expect(workflowFiles).toEqual(expect.arrayContaining(['ci.yml', 'codex-review.yml']));
+  });
+
+  it.each(workflowFiles)('%s is a valid workflow', (file) => {
+    const validate = compile('github-workflow.json');
+    expect(schemaErrors(validate, readYaml(path.join(WORKFLOWS, file))).join('\n')).toBe('');
+  });
+
+  it.each(workflowFiles)('%s passes this action only inputs it declares', (file) => {
+    const inputs = Object.keys(action.inputs ?? {});
+    for (const given of codexReviewInputs(readYaml(path.join(WORKFLOWS, file)))) {
+      for (const name of Object.keys(given)) expect(inputs, `${file}: ${name}`).toContain(name);
+    }
+  });
+
+  it('the self-review runs the checked-out action with the key from secrets', () => {
+    const uses = codexReviewInputs(readYaml(path.join(WORKFLOWS, 'codex-review.yml')));
+    expect(uses).toEqual([{ 'openai-api-key': '${{ secrets.OPENAI_API_KEY }}' }]);
+  });
+});
+
+describe('README.md', () => {
+  const readme = readText(path.join(ROOT, 'README.md'));
+
+  it('has the Settings and Outputs tables generated from action.yml (npm run docs)', () => {
+    const check = runReadmeScript(['--check']);
+    expect(check.stderr + check.stdout).toContain('up to date');
+    expect(check.status, check.stderr).toBe(0);
+  });
+
+  it('the table check notices a stale README', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'codex-review-readme-'));
+    try {
+      const stale = path.join(dir, 'README.md');
+      fs.writeFileSync(stale, readme.replace(/^\| `fail-on` \|.*\n/m, ''));
+      expect(readText(stale)).not.toBe(readme);
+      const check = runReadmeScript(['--check', '--readme', stale]);
+      expect(check.status).toBe(1);
+      expect(check.stderr).toContain('out of date');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('lists every input and output in its tables', () => {
+    for (const name of [...Object.keys(action.inputs ?? {}), ...OUTPUT_NAMES]) {
+      expect(readme, name).toContain(`| \`${name}\` |`);
+    }
+  });
+
+  it('has examples that are valid workflows using only declared inputs', () => {
+    const blocks = [...readme.matchAll(/^```ya?ml\n([\s\S]*?)^```/gm)].map((m) => parse(m[1]!));
+    const workflows = blocks.filter(
+      (b): b is Record<string, unknown> => !!b && typeof b === 'object' && 'on' in b && 'jobs' in b,
+    );
+    expect(workflows.length).toBeGreaterThanOrEqual(2);
+    const validate = compile('github-workflow.json');
+    for (const workflow of workflows) expect(schemaErrors(validate, workflow).join('\n')).toBe('');
+
+    const given = blocks.flatMap(codexReviewInputs);
+    expect(given.length).toBeGreaterThanOrEqual(4);
+    const inputs = Object.keys(action.inputs ?? {});
+    for (const block of given) {
+      for (const name of Object.keys(block)) expect(inputs, name).toContain(name);
+    }
+  });
+});

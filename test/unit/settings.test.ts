@@ -1,0 +1,195 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigurationError } from '../../src/core/errors.js';
+import {
+  parseCodexArgs,
+  parseSettings,
+  SETTING_DEFINITIONS,
+  type RawSettings,
+} from '../../src/core/settings.js';
+
+const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'codex-review-settings-'));
+fs.writeFileSync(path.join(workspace, 'prompt.md'), 'Audit for SQL injection.\n');
+fs.writeFileSync(
+  path.join(workspace, 'schema.json'),
+  '{"type":"object","properties":{},"required":[],"additionalProperties":false}',
+);
+fs.writeFileSync(path.join(workspace, 'broken.json'), '{"type": ');
+
+const parse = (raw: RawSettings) => parseSettings(raw, { workspace });
+
+function problemsOf(raw: RawSettings): string[] {
+  try {
+    parse(raw);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigurationError);
+    return (error as ConfigurationError).problems;
+  }
+  throw new Error('expected the settings to be rejected');
+}
+
+describe('parseSettings', () => {
+  it('gives every setting its documented default when nothing is set', () => {
+    const s = parse({});
+    expect(s).toMatchObject({
+      mode: 'review',
+      sandbox: 'read-only',
+      post: 'auto',
+      incremental: true,
+      minPriority: 2,
+      maxInlineComments: 25,
+      failOn: 'none',
+      timeoutMs: 30 * 60_000,
+      codexVersion: SETTING_DEFINITIONS['codex-version'].default,
+      safetyStrategy: 'drop-sudo',
+      allowUntrustedPullRequests: false,
+      workingDirectory: workspace,
+      codexArgs: [],
+      githubToken: undefined,
+    });
+  });
+
+  it('treats empty strings (unset action inputs) as defaults', () => {
+    expect(parse({ mode: '', sandbox: '  ', 'timeout-minutes': '' }).mode).toBe('review');
+  });
+
+  it.each([
+    ['mode', 'reveiw', 'must be one of "review", "exec"'],
+    ['sandbox', 'full', 'must be one of "read-only", "workspace-write", "danger-full-access"'],
+    ['post', 'inline', 'must be one of "auto", "review", "summary", "issue", "none"'],
+    ['fail-on', 'p4', 'must be one of "none", "p0", "p1", "p2", "p3", "any"'],
+    ['effort', 'max', 'must be empty or one of "minimal", "low", "medium", "high", "xhigh"'],
+    ['safety-strategy', 'root', 'must be one of "drop-sudo", "unprivileged-user", "unsafe"'],
+    ['min-priority', 'high', 'must be a whole number from 0 (P0, most severe) to 3'],
+    ['min-priority', '4', 'must be a whole number from 0 (P0, most severe) to 3'],
+    ['max-inline-comments', '-1', 'must be a whole number from 0 to 1000'],
+    ['max-inline-comments', 'ten', 'must be a whole number from 0 to 1000'],
+    ['timeout-minutes', '0', 'must be a number of minutes greater than 0'],
+    ['timeout-minutes', '-5', 'must be a number of minutes greater than 0'],
+    ['timeout-minutes', 'soon', 'must be a number of minutes greater than 0'],
+    ['openai-base-url', 'api.openai.com', 'must be an http(s) URL'],
+    ['openai-base-url', 'ftp://example.com', 'must be an http(s) URL'],
+    ['incremental', 'yes', 'must be "true" or "false"'],
+    ['codex-version', 'latest', 'must be an exact version of @openai/codex'],
+  ] as const)(
+    'rejects %s = %j, naming the setting, the value and what is allowed',
+    (name, value, allowed) => {
+      const [problem] = problemsOf({ [name]: value });
+      expect(problem!.startsWith(`setting \`${name}\` = ${JSON.stringify(value)}: `)).toBe(true);
+      expect(problem).toContain(allowed);
+    },
+  );
+
+  it('reports every bad setting at once', () => {
+    const problems = problemsOf({
+      mode: 'x',
+      sandbox: 'y',
+      'timeout-minutes': '0',
+      'codex-args': '"open',
+    });
+    expect(problems).toHaveLength(4);
+    expect(problems.join('\n')).toContain('`codex-args`');
+  });
+
+  it('accepts fractional timeouts in minutes', () => {
+    expect(parse({ 'timeout-minutes': '0.05' }).timeoutMs).toBe(3000);
+    expect(parse({ 'timeout-minutes': '1.5' }).timeoutMs).toBe(90_000);
+  });
+
+  it('requires a prompt in exec mode', () => {
+    expect(problemsOf({ mode: 'exec' })).toEqual([
+      'setting `prompt` = "": is required when `mode` is "exec": set `prompt` or `prompt-file`',
+    ]);
+  });
+
+  it('reads prompt-file relative to the workspace and fails clearly when it is missing', () => {
+    expect(parse({ mode: 'exec', 'prompt-file': 'prompt.md' }).prompt).toBe(
+      'Audit for SQL injection.\n',
+    );
+    const [problem] = problemsOf({ mode: 'exec', 'prompt-file': 'nope.md' });
+    expect(problem).toContain(
+      'setting `prompt-file` = "nope.md": does not exist or is not a readable file',
+    );
+    expect(problem).toContain(path.join(workspace, 'nope.md'));
+  });
+
+  it('refuses prompt and prompt-file together', () => {
+    expect(problemsOf({ mode: 'exec', prompt: 'a', 'prompt-file': 'prompt.md' })[0]).toContain(
+      'set only one of them',
+    );
+  });
+
+  it('parses an inline or file output schema and rejects broken JSON', () => {
+    expect(
+      parse({ mode: 'exec', prompt: 'p', 'output-schema': '{"type":"object"}' }).outputSchema,
+    ).toEqual({ type: 'object' });
+    expect(
+      parse({ mode: 'exec', prompt: 'p', 'output-schema-file': 'schema.json' }).outputSchema,
+    ).toMatchObject({ type: 'object' });
+    expect(problemsOf({ mode: 'exec', prompt: 'p', 'output-schema': '{nope' })[0]).toContain(
+      '`output-schema` = "{nope": is not valid JSON',
+    );
+    expect(
+      problemsOf({ mode: 'exec', prompt: 'p', 'output-schema-file': 'broken.json' })[0],
+    ).toContain('is not valid JSON');
+    expect(problemsOf({ mode: 'exec', prompt: 'p', 'output-schema': '[1]' })[0]).toContain(
+      'must be a JSON Schema object',
+    );
+  });
+
+  it('refuses an output schema in review mode, where Codex would ignore it', () => {
+    expect(problemsOf({ 'output-schema': '{"type":"object"}' })[0]).toContain(
+      'only applies when `mode` is "exec"',
+    );
+  });
+
+  it('refuses base and commit together', () => {
+    expect(problemsOf({ base: 'main', commit: 'abc' })[0]).toContain(
+      'setting `commit` = "abc": cannot be combined with `base`',
+    );
+  });
+
+  it('requires codex-user for the unprivileged-user strategy', () => {
+    expect(problemsOf({ 'safety-strategy': 'unprivileged-user' })[0]).toContain('`codex-user`');
+  });
+
+  it('rejects a working-directory that does not exist', () => {
+    expect(problemsOf({ 'working-directory': 'missing' })[0]).toContain(
+      'setting `working-directory` = "missing": is not a directory',
+    );
+  });
+
+  it('splits allow lists on commas and whitespace', () => {
+    expect(parse({ 'allow-users': 'alice, bob\ncarol' }).allowUsers).toEqual([
+      'alice',
+      'bob',
+      'carol',
+    ]);
+  });
+});
+
+describe('parseCodexArgs', () => {
+  it('accepts a JSON array of strings', () => {
+    expect(parseCodexArgs('["-c", "model_verbosity=\\"low\\""]')).toEqual([
+      '-c',
+      'model_verbosity="low"',
+    ]);
+  });
+  it('splits a shell-style string, keeping quoted words whole', () => {
+    expect(parseCodexArgs(`-c 'a=b c' --flag "x y"`)).toEqual(['-c', 'a=b c', '--flag', 'x y']);
+  });
+  it('keeps $VARS literally instead of expanding them to nothing', () => {
+    expect(parseCodexArgs('--x $HOME')).toEqual(['--x', '$HOME']);
+  });
+  it.each([
+    ['"unclosed', 'has an unclosed double quote'],
+    ["'unclosed", 'has an unclosed single quote'],
+    ['a | b', 'contains the shell operator "|"'],
+    ['[1, 2]', 'must be a JSON array of strings'],
+    ['[nope', 'is not a valid JSON array'],
+  ])('rejects %j', (text, message) => {
+    expect(parseCodexArgs(text)).toContain(message);
+  });
+});
