@@ -11225,6 +11225,18 @@ async function runCodex(options) {
     const errors = [];
     let commandsRun = 0;
     let unknownLines = 0;
+    let lastEventAt = Date.now();
+    const startedAt = Date.now();
+    const heartbeatMs = options.heartbeatMs ?? 30_000;
+    // A model thinking for minutes prints nothing; say so, so a waiting user knows it is alive.
+    const heartbeat = setInterval(() => {
+        if (Date.now() - lastEventAt < heartbeatMs)
+            return;
+        const seconds = Math.round((Date.now() - startedAt) / 1000);
+        logger.info(`Codex is still working (${seconds} s so far, ${commandsRun} command(s) run)`);
+        lastEventAt = Date.now();
+    }, heartbeatMs / 2);
+    heartbeat.unref();
     const result = await runProcess({
         command: options.binary,
         args: options.args,
@@ -11235,6 +11247,7 @@ async function runCodex(options) {
             const event = parseEventLine(line);
             if (!event)
                 return;
+            lastEventAt = Date.now();
             switch (event.type) {
                 case 'thread.started':
                     threadId = event.thread_id;
@@ -11272,6 +11285,7 @@ async function runCodex(options) {
             logger.debug(`codex stderr: ${line}`);
         },
     });
+    clearInterval(heartbeat);
     if (unknownLines > 0)
         logger.debug(`${unknownLines} Codex output line(s) were not recognised`);
     if (result.timedOut) {
@@ -11352,15 +11366,14 @@ function hintFor(detail, keySetting, baseUrl) {
     return undefined;
 }
 
-;// CONCATENATED MODULE: ./src/core/codex/session-usage.ts
-// In review mode `turn.completed.usage` is all zeros: the review runs in a sub-agent thread
-// whose token counts are recorded only in its own session file (session_meta carries
-// parent_thread_id). The last token_count event of each file holds that thread's total.
+;// CONCATENATED MODULE: ./src/core/codex/session-files.ts
+// Codex keeps one session ("rollout") file per thread:
+// $CODEX_HOME/sessions/YYYY/MM/DD/rollout-<timestamp>-<thread_id>.jsonl
 
 
-function sessionFiles(root) {
+function listSessionFiles(codexHome) {
     const files = [];
-    const stack = [root];
+    const stack = [external_node_path_default().join(codexHome, 'sessions')];
     while (stack.length > 0) {
         const dir = stack.pop();
         let entries;
@@ -11380,6 +11393,16 @@ function sessionFiles(root) {
     }
     return files;
 }
+function isThreadFile(file, threadId) {
+    return file.endsWith(`-${threadId}.jsonl`);
+}
+
+;// CONCATENATED MODULE: ./src/core/codex/session-usage.ts
+// In review mode `turn.completed.usage` is all zeros: the review runs in a sub-agent thread
+// whose token counts are recorded only in its own session file (session_meta carries
+// parent_thread_id). The last token_count event of each file holds that thread's total.
+
+
 function session_usage_firstLine(file) {
     const fd = external_node_fs_default().openSync(file, 'r');
     try {
@@ -11394,7 +11417,7 @@ function session_usage_firstLine(file) {
     }
 }
 function belongsTo(file, threadId) {
-    if (file.endsWith(`-${threadId}.jsonl`))
+    if (isThreadFile(file, threadId))
         return true;
     // session_meta is the first line; a large one may be cut at 64 KiB, so match textually.
     return session_usage_firstLine(file).includes(`"parent_thread_id":"${threadId}"`);
@@ -11427,7 +11450,7 @@ function readSessionUsage(codexHome, threadId) {
         output_tokens: 0,
         reasoning_output_tokens: 0,
     };
-    for (const file of sessionFiles(external_node_path_default().join(codexHome, 'sessions'))) {
+    for (const file of listSessionFiles(codexHome)) {
         if (!belongsTo(file, threadId))
             continue;
         const totals = lastTotals(file);
@@ -11621,27 +11644,7 @@ const ExitedReviewLine = object({
     }),
 });
 function findSessionFile(codexHome, threadId) {
-    const root = external_node_path_default().join(codexHome, 'sessions');
-    const suffix = `-${threadId}.jsonl`;
-    const stack = [root];
-    while (stack.length > 0) {
-        const dir = stack.pop();
-        let entries;
-        try {
-            entries = external_node_fs_default().readdirSync(dir, { withFileTypes: true });
-        }
-        catch {
-            continue;
-        }
-        for (const entry of entries) {
-            const full = external_node_path_default().join(dir, entry.name);
-            if (entry.isDirectory())
-                stack.push(full);
-            else if (entry.name.startsWith('rollout-') && entry.name.endsWith(suffix))
-                return full;
-        }
-    }
-    return undefined;
+    return listSessionFiles(codexHome).find((file) => isThreadFile(file, threadId));
 }
 function readSessionReview(codexHome, threadId) {
     if (!threadId)

@@ -14,6 +14,8 @@ export interface CodexRunOptions {
   /** Shown in the "key rejected" message: the setting that holds the key. */
   keySetting?: string;
   baseUrl?: string;
+  /** Log a "still working" line after this long without events (default 30 s). */
+  heartbeatMs?: number;
 }
 
 export interface CodexRunResult {
@@ -42,6 +44,17 @@ export async function runCodex(options: CodexRunOptions): Promise<CodexRunResult
   const errors: string[] = [];
   let commandsRun = 0;
   let unknownLines = 0;
+  let lastEventAt = Date.now();
+  const startedAt = Date.now();
+  const heartbeatMs = options.heartbeatMs ?? 30_000;
+  // A model thinking for minutes prints nothing; say so, so a waiting user knows it is alive.
+  const heartbeat = setInterval(() => {
+    if (Date.now() - lastEventAt < heartbeatMs) return;
+    const seconds = Math.round((Date.now() - startedAt) / 1000);
+    logger.info(`Codex is still working (${seconds} s so far, ${commandsRun} command(s) run)`);
+    lastEventAt = Date.now();
+  }, heartbeatMs / 2);
+  heartbeat.unref();
 
   const result = await runProcess({
     command: options.binary,
@@ -52,6 +65,7 @@ export async function runCodex(options: CodexRunOptions): Promise<CodexRunResult
     onStdoutLine(line) {
       const event = parseEventLine(line);
       if (!event) return;
+      lastEventAt = Date.now();
       switch (event.type) {
         case 'thread.started':
           threadId = event.thread_id;
@@ -88,6 +102,7 @@ export async function runCodex(options: CodexRunOptions): Promise<CodexRunResult
       logger.debug(`codex stderr: ${line}`);
     },
   });
+  clearInterval(heartbeat);
   if (unknownLines > 0) logger.debug(`${unknownLines} Codex output line(s) were not recognised`);
 
   if (result.timedOut) {

@@ -2,34 +2,14 @@
 // whose token counts are recorded only in its own session file (session_meta carries
 // parent_thread_id). The last token_count event of each file holds that thread's total.
 import fs from 'node:fs';
-import path from 'node:path';
 import type { CodexUsage } from './events.js';
+import { isThreadFile, listSessionFiles } from './session-files.js';
 
 interface TokenTotals {
   input_tokens?: number;
   cached_input_tokens?: number;
   output_tokens?: number;
   reasoning_output_tokens?: number;
-}
-
-function sessionFiles(root: string): string[] {
-  const files: string[] = [];
-  const stack = [root];
-  while (stack.length > 0) {
-    const dir = stack.pop()!;
-    let entries: fs.Dirent[];
-    try {
-      entries = fs.readdirSync(dir, { withFileTypes: true });
-    } catch {
-      continue;
-    }
-    for (const entry of entries) {
-      const full = path.join(dir, entry.name);
-      if (entry.isDirectory()) stack.push(full);
-      else if (entry.name.startsWith('rollout-') && entry.name.endsWith('.jsonl')) files.push(full);
-    }
-  }
-  return files;
 }
 
 function firstLine(file: string): string {
@@ -46,7 +26,7 @@ function firstLine(file: string): string {
 }
 
 function belongsTo(file: string, threadId: string): boolean {
-  if (file.endsWith(`-${threadId}.jsonl`)) return true;
+  if (isThreadFile(file, threadId)) return true;
   // session_meta is the first line; a large one may be cut at 64 KiB, so match textually.
   return firstLine(file).includes(`"parent_thread_id":"${threadId}"`);
 }
@@ -82,7 +62,7 @@ export function readSessionUsage(
     output_tokens: 0,
     reasoning_output_tokens: 0,
   };
-  for (const file of sessionFiles(path.join(codexHome, 'sessions'))) {
+  for (const file of listSessionFiles(codexHome)) {
     if (!belongsTo(file, threadId)) continue;
     const totals = lastTotals(file);
     if (!totals) continue;

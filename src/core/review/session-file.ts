@@ -3,8 +3,8 @@
 // whose item is ExitedReviewMode. The rendered final message loses the priority and
 // confidence fields, so this file is the preferred source.
 import fs from 'node:fs';
-import path from 'node:path';
 import { z } from 'zod';
+import { isThreadFile, listSessionFiles } from '../codex/session-files.js';
 import { ReviewOutputSchema, type ReviewOutput } from './review-output.js';
 
 const ExitedReviewLine = z.object({
@@ -24,24 +24,7 @@ export type SessionReview =
   | { kind: 'missing'; reason: string };
 
 export function findSessionFile(codexHome: string, threadId: string): string | undefined {
-  const root = path.join(codexHome, 'sessions');
-  const suffix = `-${threadId}.jsonl`;
-  const stack = [root];
-  while (stack.length > 0) {
-    const dir = stack.pop()!;
-    let entries: fs.Dirent[];
-    try {
-      entries = fs.readdirSync(dir, { withFileTypes: true });
-    } catch {
-      continue;
-    }
-    for (const entry of entries) {
-      const full = path.join(dir, entry.name);
-      if (entry.isDirectory()) stack.push(full);
-      else if (entry.name.startsWith('rollout-') && entry.name.endsWith(suffix)) return full;
-    }
-  }
-  return undefined;
+  return listSessionFiles(codexHome).find((file) => isThreadFile(file, threadId));
 }
 
 export function readSessionReview(codexHome: string, threadId: string | undefined): SessionReview {
