@@ -10669,10 +10669,10 @@ async function resolveReviewTarget(cwd, request) {
 }
 
 ;// CONCATENATED MODULE: ./src/core/codex/install.ts
-// Installing the Codex CLI. Only the platform package is fetched (`npm pack
-// @openai/codex@<version>-<platform>`, which honours the user's npm registry and proxy
-// settings), its whole vendor/<triple>/ directory is cached (the binary needs the bundled
-// bubblewrap and ripgrep beside it), and the native binary is called directly: the npm
+// Installing the Codex CLI. Only the platform package is fetched (npm installs
+// @openai/codex@<version>-<platform>, honouring the user's npm registry and proxy settings),
+// its whole vendor/<triple>/ directory is cached (the binary needs the bundled bubblewrap and
+// ripgrep beside it), and the native binary is called directly: the npm
 // wrapper costs a Node start and forwards signals imperfectly.
 
 
@@ -10703,7 +10703,7 @@ async function installCodex(options) {
         logger.info(`Codex ${version} (${platform.triple}) found in the tool cache: ${cached}`);
         return { version, binary: binaryIn(cached, platform), root: cached, fromCache: true };
     }
-    const fetcher = options.fetcher ?? npmPackFetcher;
+    const fetcher = options.fetcher ?? npmFetcher;
     const workDir = external_node_fs_default().mkdtempSync(external_node_path_default().join(external_node_os_default().tmpdir(), 'codex-review-install-'));
     try {
         logger.info(`Installing Codex ${version} (${platform.triple}) from the npm registry…`);
@@ -10723,35 +10723,35 @@ async function installCodex(options) {
 function binaryIn(root, platform) {
     return external_node_path_default().join(root, 'bin', platform.binaryName);
 }
-/** `npm pack` the platform build (published as @openai/codex@<version>-<platform>) and unpack it. */
-const npmPackFetcher = async (version, platform, workDir) => {
+/**
+ * Install the platform build (published as @openai/codex@<version>-<platform>) into a scratch
+ * prefix. npm extracts straight from its cache, which measured faster than `npm pack` + tar.
+ */
+const npmFetcher = async (version, platform, workDir) => {
     const spec = `@openai/codex@${version}-${platform.npmTag}`;
     const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-    let stdout;
     try {
-        ({ stdout } = await install_execFileAsync(npm, [
-            'pack',
-            spec,
-            '--json',
-            '--pack-destination',
+        await install_execFileAsync(npm, [
+            'install',
+            '--prefix',
             workDir,
+            '--no-save',
+            '--no-package-lock',
+            '--no-audit',
+            '--no-fund',
+            '--ignore-scripts',
             '--prefer-offline',
             '--loglevel',
             'error',
-        ], { cwd: workDir, maxBuffer: 16 * 1024 * 1024, shell: process.platform === 'win32' }));
+            spec,
+        ], { cwd: workDir, maxBuffer: 16 * 1024 * 1024, shell: process.platform === 'win32' });
     }
     catch (error) {
         const detail = error.stderr?.trim() || error.message;
         throw new Error(`Could not download ${spec} with npm: ${detail}\n` +
             'Check that `codex-version` names a published version and that the runner can reach the npm registry.');
     }
-    const packed = JSON.parse(stdout);
-    const tarball = external_node_path_default().join(workDir, packed[0].filename.replace(/^@/, '').replace(/\//g, '-'));
-    const file = external_node_fs_default().existsSync(tarball)
-        ? tarball
-        : external_node_path_default().join(workDir, external_node_fs_default().readdirSync(workDir).find((f) => f.endsWith('.tgz')));
-    await install_execFileAsync('tar', ['-xzf', file, '-C', workDir]);
-    return external_node_path_default().join(workDir, 'package', 'vendor', platform.triple);
+    return external_node_path_default().join(workDir, 'node_modules', '@openai', 'codex', 'vendor', platform.triple);
 };
 /** The CLI's cache: a plain directory (~/.cache/codex-review by default). */
 class DirectoryToolCache {
@@ -10772,7 +10772,13 @@ class DirectoryToolCache {
         external_node_fs_default().rmSync(dir, { recursive: true, force: true });
         // Copy to a sibling first and rename, so a crash never leaves a half-filled cache entry.
         const staging = `${dir}.partial-${process.pid}`;
-        external_node_fs_default().cpSync(sourceDir, staging, { recursive: true, verbatimSymlinks: true });
+        try {
+            // Same filesystem: a rename, instant. Otherwise (EXDEV) a copy.
+            external_node_fs_default().renameSync(sourceDir, staging);
+        }
+        catch {
+            external_node_fs_default().cpSync(sourceDir, staging, { recursive: true, verbatimSymlinks: true });
+        }
         external_node_fs_default().renameSync(staging, dir);
         external_node_fs_default().writeFileSync(`${dir}.complete`, '');
         return dir;

@@ -10,7 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import {
   DirectoryToolCache,
   installCodex,
-  npmPackFetcher,
+  npmFetcher,
   type PackageFetcher,
 } from '../../src/core/codex/install.js';
 import { RecordingLogger } from '../../src/core/logger.js';
@@ -33,7 +33,7 @@ describe('installing Codex', () => {
     let fetches = 0;
     const counting: PackageFetcher = (...args) => {
       fetches++;
-      return npmPackFetcher(...args);
+      return npmFetcher(...args);
     };
     const logger = new RecordingLogger();
     const first = await installCodex({

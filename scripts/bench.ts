@@ -1,0 +1,186 @@
+// `npm run bench`: measures setup (plain npm install vs our cold and warm tool cache), the
+// action's own overhead around a Codex run, and parse/map/render cost for many findings.
+// Prints a Markdown table; the figures in the README come from this script.
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { DirectoryToolCache, installCodex } from '../src/core/codex/install.js';
+import { RecordingLogger } from '../src/core/logger.js';
+import { Redactor } from '../src/core/redact.js';
+import { renderStepSummary } from '../src/core/render/step-summary.js';
+import { renderTerminal } from '../src/core/render/terminal.js';
+import { writeFindingsFile } from '../src/core/report/findings-file.js';
+import { compareFindings, toFindings } from '../src/core/review/finding.js';
+import type { ReviewResult } from '../src/core/review/result.js';
+import { DEFAULT_CODEX_VERSION } from '../src/core/settings.js';
+import { FakeResponsesApi, message } from '../test/fakes/responses-api.js';
+import { runAction } from '../test/support/action-runner.js';
+import { seedToolCache } from '../test/support/codex.js';
+import { featureRepo } from '../test/support/git-repo.js';
+
+const rows: Array<[string, string, string]> = [];
+const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'codex-review-bench-'));
+const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+async function timed<T>(fn: () => Promise<T> | T): Promise<[T, number]> {
+  const started = performance.now();
+  const value = await fn();
+  return [value, performance.now() - started];
+}
+
+async function setup(): Promise<void> {
+  const npmPrefix = tmp();
+  const [, npmMs] = await timed(() =>
+    execFileSync(
+      'npm',
+      [
+        'install',
+        '-g',
+        '--prefix',
+        npmPrefix,
+        '--no-audit',
+        '--no-fund',
+        `@openai/codex@${DEFAULT_CODEX_VERSION}`,
+      ],
+      {
+        stdio: 'ignore',
+      },
+    ),
+  );
+  rows.push(['setup: `npm install -g @openai/codex` (npm cache warm)', seconds(npmMs), 'baseline']);
+
+  const cacheRoot = tmp();
+  const cache = new DirectoryToolCache(cacheRoot);
+  const logger = new RecordingLogger();
+  const [, coldMs] = await timed(() =>
+    installCodex({ version: DEFAULT_CODEX_VERSION, cache, logger }),
+  );
+  rows.push([
+    'setup: codex-review, cold tool cache',
+    seconds(coldMs),
+    `${(coldMs / npmMs).toFixed(2)} × npm`,
+  ]);
+  const warm: number[] = [];
+  for (let i = 0; i < 5; i++)
+    warm.push(
+      (await timed(() => installCodex({ version: DEFAULT_CODEX_VERSION, cache, logger })))[1],
+    );
+  const warmMs = median(warm);
+  rows.push([
+    'setup: codex-review, warm tool cache (median of 5)',
+    `${warmMs.toFixed(2)} ms`,
+    `${(warmMs / npmMs).toFixed(4)} × npm`,
+  ]);
+  fs.rmSync(npmPrefix, { recursive: true, force: true });
+  fs.rmSync(cacheRoot, { recursive: true, force: true });
+}
+
+async function overhead(): Promise<void> {
+  const toolCache = tmp();
+  seedToolCache(toolCache);
+  const { repo, baseSha } = featureRepo();
+  const reply = JSON.stringify({
+    findings: [],
+    overall_correctness: 'patch is correct',
+    overall_explanation: 'ok',
+    overall_confidence_score: 0.5,
+  });
+  const fake = await new FakeResponsesApi(() => ({
+    kind: 'items',
+    items: [message(reply)],
+  })).start();
+  const overheads: number[] = [];
+  const walls: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const [run, wall] = await timed(() =>
+      runAction({
+        workspace: repo.dir,
+        toolCache,
+        inputs: { 'openai-api-key': 'sk-bench-000000000000000000', 'openai-base-url': fake.url },
+        payload: { pull_request: { number: 1, base: { sha: baseSha } } },
+      }),
+    );
+    if (run.exitCode !== 0) throw new Error(`action failed:\n${run.stdout}`);
+    const file = JSON.parse(fs.readFileSync(run.outputs['findings-file']!, 'utf8')) as {
+      codex: { durationMs: number };
+    };
+    walls.push(wall);
+    overheads.push(wall - file.codex.durationMs);
+  }
+  await fake.stop();
+  repo.remove();
+  fs.rmSync(toolCache, { recursive: true, force: true });
+  rows.push([
+    'action: wall time of one run against the fake model (median of 5)',
+    seconds(median(walls)),
+    '',
+  ]);
+  rows.push([
+    "action: its own overhead (wall − Codex's time, median of 5)",
+    seconds(median(overheads)),
+    'node start, settings, git checks, cache lookup, parsing, outputs',
+  ]);
+}
+
+async function parsing(count: number): Promise<void> {
+  const repoRoot = '/repo';
+  const items = Array.from({ length: count }, (_, i) => ({
+    title: `[P${i % 4}] Finding number ${i} about something that matters`,
+    body: `Explanation ${i}.\n\n- detail one\n- detail two\n\n\`\`\`ts\nconst x = ${i};\n\`\`\``,
+    confidence_score: (i % 10) / 10,
+    priority: i % 4,
+    code_location: {
+      absolute_file_path: `${repoRoot}/src/dir${i % 50}/file${i % 2000}.ts`,
+      line_range: { start: i + 1, end: i + 3 },
+    },
+  }));
+  global.gc?.();
+  const before = process.memoryUsage().heapUsed;
+  const dir = tmp();
+  const [, ms] = await timed(() => {
+    const findings = toFindings(items, { repoRoot, workingDirectory: repoRoot }).sort(
+      compareFindings,
+    );
+    const result: ReviewResult = {
+      mode: 'review',
+      target: undefined,
+      headSha: undefined,
+      threadId: 't',
+      finalMessage: '',
+      findings,
+      verdict: { correctness: 'patch is incorrect', explanation: 'x', confidence: 0.5 },
+      structured: undefined,
+      source: 'session-file',
+      incomplete: undefined,
+      usage: {
+        input_tokens: 0,
+        cached_input_tokens: 0,
+        output_tokens: 0,
+        reasoning_output_tokens: 0,
+      },
+      blockingCount: 0,
+      codex: { version: DEFAULT_CODEX_VERSION, durationMs: 0, fromCache: true },
+    };
+    renderStepSummary(result);
+    renderTerminal(result);
+    writeFindingsFile(path.join(dir, 'findings.json'), result, new Redactor());
+  });
+  const heapMb = (process.memoryUsage().heapUsed - before) / 1024 / 1024;
+  fs.rmSync(dir, { recursive: true, force: true });
+  rows.push([
+    `core: map + render + write ${count} findings`,
+    `${ms.toFixed(1)} ms`,
+    `heap +${heapMb.toFixed(1)} MB`,
+  ]);
+}
+
+await setup();
+await overhead();
+await parsing(500);
+console.log(
+  `\ncodex-review benchmark (${os.cpus().length} CPUs, Node ${process.version}, Codex ${DEFAULT_CODEX_VERSION})\n`,
+);
+console.log('| measure | value | note |\n|---|---|---|');
+for (const [name, value, note] of rows) console.log(`| ${name} | ${value} | ${note} |`);
