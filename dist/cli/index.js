@@ -12080,7 +12080,7 @@ class Redactor {
 
 
 const FINDINGS_FILE_VERSION = 1;
-function writeFindingsFile(file, result, redactor, placements = new Map()) {
+function writeFindingsFile(file, result, redactor, placements = new Map(), extra = {}) {
     const document = {
         version: FINDINGS_FILE_VERSION,
         mode: result.mode,
@@ -12090,15 +12090,21 @@ function writeFindingsFile(file, result, redactor, placements = new Map()) {
         verdict: result.verdict,
         source: result.source,
         incomplete: result.incomplete ?? null,
-        findings: result.findings.map((f) => ({
-            ...f,
-            placement: placements.get(f.fingerprint) ?? 'not-posted',
-        })),
+        findings: result.findings.map((f) => {
+            const record = placements.get(f.fingerprint);
+            return {
+                ...f,
+                placement: record?.placement ?? 'not-posted',
+                placementReason: record?.reason ?? null,
+                anchor: record?.anchor ?? null,
+            };
+        }),
         blockingCount: result.blockingCount,
         usage: result.usage,
         codex: result.codex,
         structured: result.structured ?? null,
         finalMessage: result.finalMessage,
+        ...extra,
     };
     external_node_fs_default().mkdirSync(external_node_path_default().dirname(file), { recursive: true });
     external_node_fs_default().writeFileSync(file, `${JSON.stringify(redactor.redactValue(document), null, 2)}\n`);

@@ -1,9 +1,13 @@
-// What the triggering event says should be reviewed when `base`/`commit` are not set.
+// What the triggering event says: the pull request, if any, and what to review by default.
 import fs from 'node:fs';
+import type { ChangeRequest } from '../core/platform.js';
 
 export interface EventContext {
   eventName: string;
   sha: string | undefined;
+  repository: { owner: string; repo: string } | undefined;
+  serverUrl: string;
+  runUrl: string | undefined;
   payload: Record<string, unknown>;
 }
 
@@ -12,12 +16,38 @@ export function readEventContext(env: NodeJS.ProcessEnv = process.env): EventCon
   const file = env.GITHUB_EVENT_PATH;
   if (file && fs.existsSync(file))
     payload = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
-  return { eventName: env.GITHUB_EVENT_NAME ?? '', sha: env.GITHUB_SHA, payload };
+  const [owner, repo] = (env.GITHUB_REPOSITORY ?? '').split('/');
+  const serverUrl = (env.GITHUB_SERVER_URL || 'https://github.com').replace(/\/+$/, '');
+  return {
+    eventName: env.GITHUB_EVENT_NAME ?? '',
+    sha: env.GITHUB_SHA,
+    repository: owner && repo ? { owner, repo } : undefined,
+    serverUrl,
+    runUrl:
+      env.GITHUB_REPOSITORY && env.GITHUB_RUN_ID
+        ? `${serverUrl}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}`
+        : undefined,
+    payload,
+  };
+}
+
+interface PullRequestPayload {
+  number?: number;
+  html_url?: string;
+  base?: { sha?: string };
+  head?: { sha?: string };
+}
+
+/** The pull request of a pull_request / pull_request_target event. */
+export function pullRequestOf(context: EventContext): ChangeRequest | undefined {
+  const pr = context.payload.pull_request as PullRequestPayload | undefined;
+  if (!pr?.number || !pr.base?.sha || !pr.head?.sha) return undefined;
+  return { number: pr.number, url: pr.html_url, baseSha: pr.base.sha, headSha: pr.head.sha };
 }
 
 export function reviewDefaults(context: EventContext): { base?: string; commit?: string } {
-  const pr = context.payload.pull_request as { base?: { sha?: string } } | undefined;
-  if (pr?.base?.sha) return { base: pr.base.sha };
+  const pr = pullRequestOf(context);
+  if (pr) return { base: pr.baseSha };
   // A push, a schedule or a manual run: the newest commit.
   return context.sha ? { commit: context.sha } : {};
 }

@@ -1,10 +1,16 @@
-// The GitHub Action: inputs → settings → the core pipeline → outputs, step summary, exit code.
+// The GitHub Action: inputs → settings → the core pipeline → publishing → outputs, step
+// summary, exit code. Glue only; decisions live in src/core.
 import * as core from '@actions/core';
 import os from 'node:os';
 import path from 'node:path';
 import { CodexRunError, ConfigurationError, errorMessage } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
 import { buildOutputs } from '../core/outputs.js';
 import { runReview } from '../core/pipeline.js';
+import type { ChangeRequest, ExistingState } from '../core/platform.js';
+import { chooseReviewScope, type ReviewScope } from '../core/publish/incremental.js';
+import { decodeState } from '../core/publish/markers.js';
+import { publishReview, type PublishOutcome } from '../core/publish/publish.js';
 import { Redactor } from '../core/redact.js';
 import { writeFindingsFile } from '../core/report/findings-file.js';
 import { renderStepSummary } from '../core/render/step-summary.js';
@@ -13,10 +19,15 @@ import {
   parseSettings,
   SETTING_DEFINITIONS,
   SETTING_NAMES,
+  type PostTarget,
   type RawSettings,
+  type Settings,
 } from '../core/settings.js';
-import { readEventContext, reviewDefaults } from './context.js';
+import { annotate } from './annotations.js';
+import { pullRequestOf, readEventContext, reviewDefaults, type EventContext } from './context.js';
 import { ActionsLogger } from './logger.js';
+import { createOctokit } from './octokit.js';
+import { GitHubPlatform } from './platform.js';
 import { GitHubToolCache } from './tool-cache.js';
 
 export function readInputs(): RawSettings {
@@ -26,6 +37,78 @@ export function readInputs(): RawSettings {
     raw[name] = core.getInput(name);
   }
   return raw;
+}
+
+/** What this run posts, given `post` and whether there is a pull request. */
+export function postTargetFor(
+  post: PostTarget,
+  pr: ChangeRequest | undefined,
+  logger: Logger,
+): 'review' | 'summary' | 'none' {
+  switch (post) {
+    case 'none':
+      return 'none';
+    case 'auto':
+      return pr ? 'review' : 'none';
+    case 'review':
+    case 'summary':
+      if (pr) return post;
+      logger.warning(
+        `post: ${post} needs a pull request event; this run posts nothing (see the step summary).`,
+      );
+      return 'none';
+    case 'issue':
+      logger.warning(
+        'post: issue (a tracking issue) is not available in this version; the findings are in the step summary.',
+      );
+      return 'none';
+  }
+}
+
+interface Publishing {
+  platform: GitHubPlatform;
+  cr: ChangeRequest;
+  existing: ExistingState;
+  target: 'review' | 'summary';
+}
+
+async function preparePublishing(
+  settings: Settings,
+  context: EventContext,
+  pr: ChangeRequest,
+  target: 'review' | 'summary',
+  logger: Logger,
+): Promise<Publishing | undefined> {
+  if (!settings.githubToken || !context.repository) {
+    logger.warning(
+      'No `github-token` (or GITHUB_REPOSITORY): the findings are reported in the step summary only.',
+    );
+    return undefined;
+  }
+  const octokit = createOctokit(settings.githubToken, logger);
+  const platform = new GitHubPlatform(octokit, context.repository, {
+    serverUrl: context.serverUrl,
+    workspace: settings.workingDirectory,
+    logger,
+  });
+  try {
+    const existing = await platform.loadExisting(pr);
+    logger.info(
+      `Pull request #${pr.number}: ${existing.summary ? 'summary comment found' : 'no summary comment yet'}, ` +
+        `${existing.inlineFingerprints.size} finding(s) already posted inline.`,
+    );
+    return { platform, cr: pr, existing, target };
+  } catch (error) {
+    const status = (error as { status?: number }).status;
+    if (status === 401) {
+      throw new ConfigurationError(
+        'GitHub rejected `github-token` (401 Bad credentials). Leave it at its default (`${{ github.token }}`) or give a valid token.',
+      );
+    }
+    throw new Error(
+      `Could not read pull request #${pr.number} from the GitHub API: ${errorMessage(error)}`,
+    );
+  }
 }
 
 export async function run(): Promise<void> {
@@ -43,26 +126,102 @@ export async function run(): Promise<void> {
         core.debug(`${name}: ${JSON.stringify(raw[name] ?? '')}`);
       }
     }
+    const context = readEventContext();
+    const pr = pullRequestOf(context);
+    const target = postTargetFor(settings.post, pr, logger);
+
+    // Read what earlier runs left before spending tokens: a bad token fails here, and the
+    // last reviewed head makes the review incremental.
+    const publishing =
+      pr && target !== 'none'
+        ? await logger.group('Read the pull request', () =>
+            preparePublishing(settings, context, pr, target, logger),
+          )
+        : undefined;
+    let defaults = reviewDefaults(context);
+    let scope: ReviewScope | undefined;
+    if (pr && settings.mode === 'review' && !settings.base && !settings.commit) {
+      scope = await chooseReviewScope({
+        prior: decodeState(publishing?.existing.summary?.body),
+        enabled: settings.incremental && publishing !== undefined,
+        fullBase: pr.baseSha,
+        head: pr.headSha,
+        cwd: settings.workingDirectory,
+        logger,
+      });
+      defaults = { base: scope.base };
+    }
+
     const tempDir = process.env.RUNNER_TEMP ?? os.tmpdir();
     const result = await runReview({
       settings,
       logger,
       toolCache: new GitHubToolCache(logger),
-      defaults: reviewDefaults(readEventContext()),
+      defaults,
       tempDir,
       keySetting: 'openai-api-key',
     });
 
+    let outcome: PublishOutcome | undefined;
+    if (publishing) {
+      outcome = await logger.group('Publish', () =>
+        publishReview({
+          result,
+          platform: publishing.platform,
+          cr: publishing.cr,
+          existing: publishing.existing,
+          target: publishing.target,
+          minPriority: settings.minPriority,
+          maxInlineComments: settings.maxInlineComments,
+          range: {
+            base: scope?.base ?? settings.base ?? pr?.baseSha,
+            head: publishing.cr.headSha,
+            incremental: scope?.incremental ?? false,
+          },
+          changedFiles: scope?.changedFiles,
+          logger,
+          ...(context.runUrl ? { runUrl: context.runUrl } : {}),
+        }),
+      );
+      if (outcome.permissionDenied) {
+        core.notice(
+          redactor.redact(
+            `Findings were not posted on the pull request: ${outcome.permissionDenied} They are in the step summary and as annotations.`,
+          ),
+        );
+        annotate(result.findings, redactor);
+      }
+    }
+
     const findingsFile = path.join(tempDir, 'codex-review', 'findings.json');
-    writeFindingsFile(findingsFile, result, redactor);
+    writeFindingsFile(findingsFile, result, redactor, outcome?.placements, {
+      reviewUrl: outcome?.reviewUrl ?? null,
+      summaryUrl: outcome?.summaryUrl ?? null,
+      incremental: scope?.incremental ?? false,
+    });
     await core.group('Result', async () => {
-      // Every finding is in the log, whatever happens to posting later.
+      // Every finding is in the log, whatever happened to posting.
       for (const line of renderTerminal(result).trimEnd().split('\n')) logger.info(line);
     });
-    const outputs = buildOutputs(result, { findingsFile });
+    const outputs = buildOutputs(result, {
+      findingsFile,
+      ...(outcome?.reviewUrl ? { reviewUrl: outcome.reviewUrl } : {}),
+    });
     for (const [name, value] of Object.entries(outputs))
       core.setOutput(name, redactor.redact(value));
-    await writeStepSummary(redactor.redact(renderStepSummary(result)));
+    const links = [
+      outcome?.summaryUrl
+        ? `[Summary comment on the pull request](${outcome.summaryUrl})`
+        : undefined,
+    ].filter((l): l is string => l !== undefined);
+    await writeStepSummary(
+      redactor.redact(
+        renderStepSummary(result, {
+          ...(outcome ? { placements: outcome.placements } : {}),
+          links,
+        }),
+      ),
+    );
 
     if (result.blockingCount > 0) {
       core.setFailed(
@@ -75,7 +234,7 @@ export async function run(): Promise<void> {
       message = redactor.redact(error.message);
     } else {
       core.debug(redactor.redact((error as Error)?.stack ?? ''));
-      message = redactor.redact(`codex-review failed unexpectedly: ${errorMessage(error)}`);
+      message = redactor.redact(`codex-review failed: ${errorMessage(error)}`);
     }
     core.setFailed(message);
     await writeStepSummary(`## Codex review failed\n\n\`\`\`text\n${message}\n\`\`\`\n`).catch(

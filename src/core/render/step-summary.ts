@@ -1,10 +1,22 @@
 // Markdown for the job's step summary: verdict, counts, and a table of every finding.
+import type { PlacementRecord } from '../publish/placements.js';
 import type { ReviewResult } from '../review/result.js';
 import { countByPriority, location, priorityBadge } from './priority.js';
 
 const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
 
-export function renderStepSummary(result: ReviewResult, options: { title?: string } = {}): string {
+const PLACEMENT_TEXT: Record<string, string> = {
+  inline: 'inline comment',
+  'inline-earlier': 'inline (earlier run)',
+  file: 'summary comment',
+  summary: 'summary comment',
+  'not-posted': 'not posted',
+};
+
+export function renderStepSummary(
+  result: ReviewResult,
+  options: { title?: string; placements?: Map<string, PlacementRecord>; links?: string[] } = {},
+): string {
   const lines: string[] = [`## ${options.title ?? 'Codex review'}`, ''];
   if (result.incomplete) lines.push(`> [!WARNING]`, `> ${result.incomplete}`, '');
   if (result.verdict.correctness) lines.push(`**Verdict:** ${result.verdict.correctness}`, '');
@@ -17,13 +29,25 @@ export function renderStepSummary(result: ReviewResult, options: { title?: strin
     '',
   );
   if (n > 0) {
-    lines.push('| Priority | Finding | Location | Confidence |', '|---|---|---|---|');
+    const posted = options.placements;
+    lines.push(
+      posted
+        ? '| Priority | Finding | Location | Confidence | Posted as |'
+        : '| Priority | Finding | Location | Confidence |',
+      posted ? '|---|---|---|---|---|' : '|---|---|---|---|',
+    );
     for (const f of result.findings) {
       const confidence = f.confidence === null ? '' : f.confidence.toFixed(2);
       const where = f.inRepo
         ? `\`${cell(location(f))}\``
         : `\`${cell(location(f))}\` (outside the repository)`;
-      lines.push(`| ${priorityBadge(f.priority)} | ${cell(f.title)} | ${where} | ${confidence} |`);
+      const record = posted?.get(f.fingerprint);
+      const postedAs = posted
+        ? ` ${record ? (PLACEMENT_TEXT[record.placement] ?? record.placement) : 'not posted'} |`
+        : '';
+      lines.push(
+        `| ${priorityBadge(f.priority)} | ${cell(f.title)} | ${where} | ${confidence} |${postedAs}`,
+      );
     }
     lines.push('');
     for (const f of result.findings) {
@@ -38,6 +62,7 @@ export function renderStepSummary(result: ReviewResult, options: { title?: strin
       );
     }
   }
+  for (const link of options.links ?? []) lines.push(link, '');
   const u = result.usage;
   lines.push(
     `<sub>Codex ${result.codex.version} · ${(result.codex.durationMs / 1000).toFixed(1)} s · ` +

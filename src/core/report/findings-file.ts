@@ -1,10 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Redactor } from '../redact.js';
+import type { PlacementRecord } from '../publish/placements.js';
 import type { ReviewResult } from '../review/result.js';
-
-/** Where each finding ended up. Until a platform posts it, a finding lives in the log and files. */
-export type Placement = 'inline' | 'file' | 'summary' | 'not-posted';
 
 export const FINDINGS_FILE_VERSION = 1;
 
@@ -12,7 +10,8 @@ export function writeFindingsFile(
   file: string,
   result: ReviewResult,
   redactor: Redactor,
-  placements: Map<string, Placement> = new Map(),
+  placements: Map<string, PlacementRecord> = new Map(),
+  extra: Record<string, unknown> = {},
 ): void {
   const document = {
     version: FINDINGS_FILE_VERSION,
@@ -23,15 +22,21 @@ export function writeFindingsFile(
     verdict: result.verdict,
     source: result.source,
     incomplete: result.incomplete ?? null,
-    findings: result.findings.map((f) => ({
-      ...f,
-      placement: placements.get(f.fingerprint) ?? 'not-posted',
-    })),
+    findings: result.findings.map((f) => {
+      const record = placements.get(f.fingerprint);
+      return {
+        ...f,
+        placement: record?.placement ?? 'not-posted',
+        placementReason: record?.reason ?? null,
+        anchor: record?.anchor ?? null,
+      };
+    }),
     blockingCount: result.blockingCount,
     usage: result.usage,
     codex: result.codex,
     structured: result.structured ?? null,
     finalMessage: result.finalMessage,
+    ...extra,
   };
   fs.mkdirSync(path.dirname(file), { recursive: true });
   fs.writeFileSync(file, `${JSON.stringify(redactor.redactValue(document), null, 2)}\n`);

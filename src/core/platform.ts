@@ -1,0 +1,76 @@
+// The one interface GitHub and GitLab implement. The core decides what goes where; a platform
+// only reads the change request and writes what it is given.
+import type { InlineAnchor } from './diff/placement.js';
+
+export interface ChangeRequest {
+  /** Pull request number or merge request iid. */
+  number: number;
+  url: string | undefined;
+  baseSha: string;
+  /** The commit inline comments are anchored to: the reviewed head. */
+  headSha: string;
+}
+
+export interface InlineComment {
+  fingerprint: string;
+  anchor: InlineAnchor;
+  body: string;
+}
+
+export interface RejectedComment {
+  comment: InlineComment;
+  /** The platform's words, for the summary. */
+  reason: string;
+}
+
+export interface PostedReview {
+  url: string | undefined;
+  posted: InlineComment[];
+  rejected: RejectedComment[];
+}
+
+export interface ExistingComment {
+  id: string;
+  body: string;
+  url: string;
+}
+
+/** What earlier runs left on the change request. */
+export interface ExistingState {
+  /** The summary comment, found by its hidden marker. */
+  summary: ExistingComment | undefined;
+  /** Fingerprints of findings already posted inline (from the markers in their comments). */
+  inlineFingerprints: Set<string>;
+}
+
+/** The token may read but not write (a fork's pull request): not a failure, a fallback. */
+export class PermissionDeniedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PermissionDeniedError';
+  }
+}
+
+export interface ReviewPlatform {
+  readonly name: string;
+  /** Unified diff of the change request at its head (what the platform accepts comments on). */
+  loadDiff(cr: ChangeRequest): Promise<string>;
+  loadExisting(cr: ChangeRequest): Promise<ExistingState>;
+  /** One review carrying every comment; comments the platform rejects come back in `rejected`. */
+  postReview(cr: ChangeRequest, comments: InlineComment[]): Promise<PostedReview>;
+  /** Create the summary comment, or edit `existing` in place. */
+  upsertSummary(
+    cr: ChangeRequest,
+    body: string,
+    existing: ExistingComment | undefined,
+  ): Promise<{ url: string }>;
+  /** Link to lines of a file at the reviewed commit. */
+  fileUrl(
+    cr: ChangeRequest,
+    path: string,
+    startLine: number | null,
+    endLine: number | null,
+  ): string;
+  /** Largest comment body the platform accepts, in characters. */
+  readonly maxCommentLength: number;
+}

@@ -1,0 +1,16 @@
+import type { InlineAnchor } from '../diff/placement.js';
+
+/**
+ * Where a finding ended up after publishing:
+ * - inline: posted as an inline comment by this run;
+ * - inline-earlier: an earlier run already posted it inline (same fingerprint, any line);
+ * - file / summary: listed in the summary comment (file: in a changed file, outside the diff);
+ * - not-posted: posting was impossible; the finding is in the log, step summary and file.
+ */
+export type FinalPlacement = 'inline' | 'inline-earlier' | 'file' | 'summary' | 'not-posted';
+
+export interface PlacementRecord {
+  placement: FinalPlacement;
+  reason: string | undefined;
+  anchor?: InlineAnchor;
+}

@@ -1,0 +1,55 @@
+// The review state carried from run to run in the summary comment.
+import type { Finding } from '../review/finding.js';
+import type { StoredFinding, SummaryState } from './markers.js';
+import type { PlacementRecord } from './placements.js';
+
+export interface StateUpdate {
+  state: SummaryState;
+  /** Earlier open findings kept open because this run did not look at their files again. */
+  carried: StoredFinding[];
+  /** Earlier open findings this run no longer reports. */
+  resolved: StoredFinding[];
+}
+
+/**
+ * A full review re-judges everything, so an earlier finding it does not report is resolved.
+ * An incremental review only sees the new commits: an earlier finding stays open unless those
+ * commits touched its file and the finding was not reported again.
+ */
+export function nextState(input: {
+  prior: SummaryState | undefined;
+  findings: Finding[];
+  placements: Map<string, PlacementRecord>;
+  reviewedHead: string;
+  incremental: boolean;
+  changedFiles: Set<string> | undefined;
+}): StateUpdate {
+  const current = new Map(input.findings.map((f) => [f.fingerprint, f]));
+  const carried: StoredFinding[] = [];
+  const resolved: StoredFinding[] = [];
+  for (const earlier of input.prior?.findings ?? []) {
+    if (earlier.status !== 'open' || current.has(earlier.fingerprint)) continue;
+    const untouched =
+      input.incremental &&
+      earlier.path !== null &&
+      input.changedFiles !== undefined &&
+      !input.changedFiles.has(earlier.path);
+    if (untouched) carried.push(earlier);
+    else resolved.push({ ...earlier, status: 'resolved' });
+  }
+  const findings: StoredFinding[] = [
+    ...input.findings.map((f) => ({
+      fingerprint: f.fingerprint,
+      title: f.title,
+      path: f.path,
+      startLine: f.startLine,
+      endLine: f.endLine,
+      priority: f.priority,
+      status: 'open' as const,
+      placement: input.placements.get(f.fingerprint)?.placement ?? 'summary',
+    })),
+    ...carried,
+    ...resolved,
+  ];
+  return { state: { version: 1, reviewedHead: input.reviewedHead, findings }, carried, resolved };
+}
