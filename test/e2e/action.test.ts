@@ -69,7 +69,7 @@ describe('the action on a pull_request event', () => {
 
     const run = await runAction({
       workspace: repo.dir,
-      inputs: { 'openai-api-key': KEY, 'openai-base-url': fake.url },
+      inputs: { 'openai-api-key': KEY, 'openai-base-url': fake.url, post: 'none' },
       payload: { pull_request: { number: 7, base: { sha: baseSha }, head: { sha: headSha } } },
       sha: headSha,
     });
@@ -130,7 +130,7 @@ describe('the action on a pull_request event', () => {
     }));
     const run = await runAction({
       workspace: repo.dir,
-      inputs: { 'openai-api-key': KEY, 'openai-base-url': fake.url, 'fail-on': 'p1' },
+      inputs: { 'openai-api-key': KEY, 'openai-base-url': fake.url, post: 'none', 'fail-on': 'p1' },
       payload: { pull_request: { number: 7, base: { sha: baseSha } } },
     });
     expect(run.exitCode).toBe(1);
@@ -166,7 +166,7 @@ describe('the action on a pull_request event', () => {
     );
     const run = await runAction({
       workspace: repo.dir,
-      inputs: { 'openai-api-key': KEY, 'openai-base-url': fake.url },
+      inputs: { 'openai-api-key': KEY, 'openai-base-url': fake.url, post: 'none' },
       payload: { pull_request: { number: 7, base: { sha: baseSha } } },
     });
     expect(run.exitCode, run.stdout).toBe(0);
@@ -190,7 +190,7 @@ describe('the action on other events', () => {
       eventName: 'push',
       payload: { after: headSha },
       sha: headSha,
-      inputs: { 'openai-api-key': KEY, 'openai-base-url': fake.url },
+      inputs: { 'openai-api-key': KEY, 'openai-base-url': fake.url, post: 'none' },
     });
     expect(run.exitCode, run.stdout).toBe(0);
     expect(requestText(fake)).toContain(headSha);
@@ -241,7 +241,7 @@ describe('the action when something is wrong', () => {
     );
     const run = await runAction({
       workspace: repo.dir,
-      inputs: { 'openai-api-key': KEY, 'openai-base-url': fake.url },
+      inputs: { 'openai-api-key': KEY, 'openai-base-url': fake.url, post: 'none' },
       payload: { pull_request: { number: 1, base: { sha: baseSha } } },
     });
     expect(run.exitCode).toBe(1);
@@ -259,7 +259,12 @@ describe('the action when something is wrong', () => {
     const started = Date.now();
     const run = await runAction({
       workspace: repo.dir,
-      inputs: { 'openai-api-key': KEY, 'openai-base-url': fake.url, 'timeout-minutes': '0.05' },
+      inputs: {
+        'openai-api-key': KEY,
+        'openai-base-url': fake.url,
+        post: 'none',
+        'timeout-minutes': '0.05',
+      },
       payload: { pull_request: { number: 1, base: { sha: baseSha } } },
     });
     expect(run.exitCode).toBe(1);
@@ -315,7 +320,12 @@ describe('the action when something is wrong', () => {
     const fake = await fakeModel(() => ({ kind: 'items', items: [message('unreachable')] }));
     const run = await runAction({
       workspace: shallow.dir,
-      inputs: { 'openai-api-key': KEY, 'openai-base-url': fake.url, base: 'origin/main' },
+      inputs: {
+        'openai-api-key': KEY,
+        'openai-base-url': fake.url,
+        post: 'none',
+        base: 'origin/main',
+      },
     });
     expect(run.exitCode).toBe(1);
     expect(run.log).toContain(

@@ -95,7 +95,11 @@ describe('the action on a fresh runner', () => {
       runAction({
         workspace: repo.dir,
         toolCache,
-        inputs: { 'openai-api-key': 'sk-test-install-000000000000', 'openai-base-url': fake.url },
+        inputs: {
+          'openai-api-key': 'sk-test-install-000000000000',
+          'openai-base-url': fake.url,
+          post: 'none',
+        },
         payload: { pull_request: { number: 3, base: { sha: baseSha } } },
         env: { ACTIONS_CACHE_URL: cacheUrl, ACTIONS_RUNTIME_TOKEN: 'runtime-token' },
         timeoutMs: 180_000,

@@ -44,7 +44,11 @@ describe('the action bundle on Node 24', () => {
     const run = await runAction({
       node: node24!,
       workspace: repo.dir,
-      inputs: { 'openai-api-key': 'sk-test-node24-000000000000', 'openai-base-url': fake.url },
+      inputs: {
+        'openai-api-key': 'sk-test-node24-000000000000',
+        'openai-base-url': fake.url,
+        post: 'none',
+      },
       payload: { pull_request: { number: 1, base: { sha: baseSha } } },
     });
     expect(run.exitCode, run.stdout + run.stderr).toBe(0);
