@@ -3,6 +3,7 @@
 import * as core from '@actions/core';
 import os from 'node:os';
 import path from 'node:path';
+import { headSha } from '../core/codex/git.js';
 import { CodexRunError, ConfigurationError, errorMessage } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { buildOutputs } from '../core/outputs.js';
@@ -138,6 +139,16 @@ export async function run(): Promise<void> {
             preparePublishing(settings, context, pr, target, logger),
           )
         : undefined;
+    if (publishing?.target === 'review') {
+      const checkedOut = await headSha(settings.workingDirectory);
+      if (checkedOut && checkedOut !== pr!.headSha) {
+        logger.info(
+          `The checkout is ${checkedOut.slice(0, 7)}, not the pull request head ${pr!.headSha.slice(0, 7)} ` +
+            '(actions/checkout uses a merge commit by default). Comments are placed on the head; for exact lines check out ' +
+            '`ref: ${{ github.event.pull_request.head.sha }}`.',
+        );
+      }
+    }
     let defaults = reviewDefaults(context);
     let scope: ReviewScope | undefined;
     if (pr && settings.mode === 'review' && !settings.base && !settings.commit) {
