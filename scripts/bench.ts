@@ -162,6 +162,7 @@ async function parsing(count: number): Promise<void> {
       },
       blockingCount: 0,
       codex: { version: DEFAULT_CODEX_VERSION, durationMs: 0, fromCache: true },
+      exec: undefined,
     };
     renderStepSummary(result);
     renderTerminal(result);

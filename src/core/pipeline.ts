@@ -10,7 +10,8 @@ import { installCodex, type PackageFetcher, type ToolCache } from './codex/insta
 import { runProcess } from './codex/process.js';
 import { runCodex } from './codex/run.js';
 import { readSessionUsage } from './codex/session-usage.js';
-import { CodexRunError, ConfigurationError } from './errors.js';
+import { ConfigurationError } from './errors.js';
+import { validateReply } from './exec/reply.js';
 import type { Logger } from './logger.js';
 import { BUILTIN_FINDINGS_SCHEMA } from './review/builtin-schema.js';
 import { extractReview, parseExecReply } from './review/extract.js';
@@ -55,6 +56,9 @@ export async function runReview(options: RunReviewOptions): Promise<ReviewResult
         logger.warning(
           'sandbox is "danger-full-access": commands Codex runs are not isolated and can read every file and process this job can.',
         );
+      }
+      for (const unsupported of notYetEnforced(settings)) {
+        logger.warning(`${unsupported} is not enforced by this version of codex-review yet.`);
       }
       if (settings.mode !== 'review') return undefined;
       const request = settings.commit
@@ -117,17 +121,29 @@ export async function runReview(options: RunReviewOptions): Promise<ReviewResult
       let source: ReviewSource;
       let incomplete: string | undefined;
       let structured: unknown;
+      let replyErrors: string[] = [];
+      let findingsShaped = false;
       if (settings.mode === 'exec') {
-        const reply = parseExecReply(run.finalMessage);
-        if (reply.kind === 'not-json') {
-          throw new CodexRunError(
-            `Codex's final message is not the JSON the output schema asks for (${reply.error}). The raw message is kept in \`final-message\`.`,
-          );
-        }
-        structured = reply.value;
-        review = reply.kind === 'findings' ? reply.review : { findings: [] };
+        // Codex passes the reply through unchecked: validate it against the schema here.
+        const check = validateReply(
+          run.finalMessage,
+          settings.outputSchema ?? BUILTIN_FINDINGS_SCHEMA,
+        );
+        structured = check.value;
         source = 'exec-json';
         incomplete = undefined;
+        if (check.ok) {
+          const reply = parseExecReply(run.finalMessage);
+          findingsShaped = reply.kind === 'findings';
+          review = reply.kind === 'findings' ? reply.review : { findings: [] };
+          logger.info('The reply matches the output schema.');
+        } else {
+          replyErrors = check.errors;
+          review = { findings: [] };
+          logger.warning(
+            `The reply does not match the output schema:\n${check.errors.map((e) => `  - ${e}`).join('\n')}`,
+          );
+        }
       } else {
         ({ review, source, incomplete } = extractReview({
           codexHome,
@@ -163,6 +179,10 @@ export async function runReview(options: RunReviewOptions): Promise<ReviewResult
         incomplete,
         usage,
         blockingCount: countBlocking(findings, settings.failOn),
+        exec:
+          settings.mode === 'exec'
+            ? { schema: settings.outputSchema ? 'custom' : 'built-in', replyErrors, findingsShaped }
+            : undefined,
         codex: {
           version: installation.version,
           durationMs: run.durationMs,
@@ -212,4 +232,16 @@ function describe(target: ReviewTarget): string {
 function shellQuoteForLog(arg: string): string {
   const short = arg.length > 200 ? `${arg.slice(0, 200)}…` : arg;
   return /^[\w@%+=:,./-]+$/.test(short) ? short : `'${short.replace(/'/g, "'\\''")}'`;
+}
+
+/** Settings accepted by the contract whose behaviour later versions build; never silently ignored. */
+function notYetEnforced(settings: Settings): string[] {
+  const out: string[] = [];
+  if (settings.codequalityFile) out.push('`codequality-file` (GitLab Code Quality reports)');
+  if (settings.safetyStrategy !== 'drop-sudo' || settings.codexUser)
+    out.push('`safety-strategy` / `codex-user`');
+  if (settings.allowUsers.length || settings.allowBots.length)
+    out.push('`allow-users` / `allow-bots`');
+  if (settings.allowUntrustedPullRequests) out.push('`allow-untrusted-pull-requests`');
+  return out;
 }

@@ -74,3 +74,24 @@ export interface ReviewPlatform {
   /** Largest comment body the platform accepts, in characters. */
   readonly maxCommentLength: number;
 }
+
+export interface TrackedIssue {
+  number: number;
+  url: string;
+  body: string;
+  state: 'open' | 'closed';
+}
+
+/** One tracking issue per scheduled audit, found again by a hidden marker. */
+export interface IssueTracker {
+  readonly name: string;
+  findIssue(marker: string): Promise<TrackedIssue | undefined>;
+  createIssue(title: string, body: string): Promise<TrackedIssue>;
+  updateIssue(
+    issue: TrackedIssue,
+    change: { body: string; state: 'open' | 'closed' },
+  ): Promise<TrackedIssue>;
+  /** Link to lines of a file at a commit. */
+  fileUrl(sha: string, path: string, startLine: number | null, endLine: number | null): string;
+  readonly maxCommentLength: number;
+}

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { parse as parseShellWords } from 'shell-quote';
 import { z } from 'zod';
 import { ConfigurationError } from './errors.js';
+import { formatViolations, lintStrictSchema } from './exec/strict-schema.js';
 
 /** The newest @openai/codex this project is tested against (see test/e2e). */
 export const DEFAULT_CODEX_VERSION = '0.169.0';
@@ -400,6 +401,16 @@ export function parseSettings(raw: RawSettings, context: ParseContext): Settings
       problem('output-schema-file', `does not exist or is not a readable file (${file})`);
     else
       outputSchema = parseSchemaText(text, (m) => problem('output-schema-file', `${m} (${file})`));
+  }
+  if (outputSchema) {
+    // Checked now, before anything is installed: the API would reject it after the run started.
+    const violations = lintStrictSchema(outputSchema);
+    if (violations.length > 0) {
+      problem(
+        v['output-schema'] ? 'output-schema' : 'output-schema-file',
+        `is not a schema the Responses API accepts for strict structured output:\n${formatViolations(violations)}`,
+      );
+    }
   }
   if (v.mode === 'review' && (v['output-schema'] || v['output-schema-file'])) {
     problem(

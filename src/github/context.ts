@@ -8,6 +8,9 @@ export interface EventContext {
   repository: { owner: string; repo: string } | undefined;
   serverUrl: string;
   runUrl: string | undefined;
+  /** Workflow name and job id: the key of a scheduled audit's tracking issue. */
+  workflow: string;
+  job: string;
   payload: Record<string, unknown>;
 }
 
@@ -27,6 +30,8 @@ export function readEventContext(env: NodeJS.ProcessEnv = process.env): EventCon
       env.GITHUB_REPOSITORY && env.GITHUB_RUN_ID
         ? `${serverUrl}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}`
         : undefined,
+    workflow: env.GITHUB_WORKFLOW ?? 'workflow',
+    job: env.GITHUB_JOB ?? 'job',
     payload,
   };
 }

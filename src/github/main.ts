@@ -3,19 +3,23 @@
 import * as core from '@actions/core';
 import os from 'node:os';
 import path from 'node:path';
-import { headSha } from '../core/codex/git.js';
+import { git, headSha, repositoryRoot } from '../core/codex/git.js';
 import { CodexRunError, ConfigurationError, errorMessage } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { buildOutputs } from '../core/outputs.js';
 import { runReview } from '../core/pipeline.js';
 import type { ChangeRequest, ExistingState } from '../core/platform.js';
+import { publishTrackingIssue, type AuditOutcome } from '../core/publish/audit.js';
 import { chooseReviewScope, type ReviewScope } from '../core/publish/incremental.js';
 import { decodeState } from '../core/publish/markers.js';
+import type { PlacementRecord } from '../core/publish/placements.js';
 import { publishReview, type PublishOutcome } from '../core/publish/publish.js';
 import { Redactor } from '../core/redact.js';
 import { writeFindingsFile } from '../core/report/findings-file.js';
+import { writeReports } from '../core/report/reports.js';
 import { renderStepSummary } from '../core/render/step-summary.js';
 import { renderTerminal } from '../core/render/terminal.js';
+import type { ReviewResult } from '../core/review/result.js';
 import {
   parseSettings,
   SETTING_DEFINITIONS,
@@ -28,6 +32,7 @@ import { annotate } from './annotations.js';
 import { pullRequestOf, readEventContext, reviewDefaults, type EventContext } from './context.js';
 import { ActionsLogger } from './logger.js';
 import { createOctokit } from './octokit.js';
+import { GitHubIssues } from './issues.js';
 import { GitHubPlatform } from './platform.js';
 import { GitHubToolCache } from './tool-cache.js';
 
@@ -45,7 +50,7 @@ export function postTargetFor(
   post: PostTarget,
   pr: ChangeRequest | undefined,
   logger: Logger,
-): 'review' | 'summary' | 'none' {
+): 'review' | 'summary' | 'issue' | 'none' {
   switch (post) {
     case 'none':
       return 'none';
@@ -59,10 +64,7 @@ export function postTargetFor(
       );
       return 'none';
     case 'issue':
-      logger.warning(
-        'post: issue (a tracking issue) is not available in this version; the findings are in the step summary.',
-      );
-      return 'none';
+      return 'issue';
   }
 }
 
@@ -134,16 +136,17 @@ export async function run(): Promise<void> {
     // Read what earlier runs left before spending tokens: a bad token fails here, and the
     // last reviewed head makes the review incremental.
     const publishing =
-      pr && target !== 'none'
+      pr && (target === 'review' || target === 'summary')
         ? await logger.group('Read the pull request', () =>
             preparePublishing(settings, context, pr, target, logger),
           )
         : undefined;
-    if (publishing?.target === 'review') {
-      const checkedOut = await headSha(settings.workingDirectory);
-      if (checkedOut && checkedOut !== pr!.headSha) {
+    const checkedOut = await headSha(settings.workingDirectory);
+    if (pr && settings.mode === 'review' && !settings.base && !settings.commit) {
+      await requireHeadInCheckout(settings.workingDirectory, pr, checkedOut);
+      if (checkedOut !== pr.headSha && target === 'review') {
         logger.info(
-          `The checkout is ${checkedOut.slice(0, 7)}, not the pull request head ${pr!.headSha.slice(0, 7)} ` +
+          `The checkout is ${checkedOut?.slice(0, 7)}, not the pull request head ${pr.headSha.slice(0, 7)} ` +
             '(actions/checkout uses a merge commit by default). Comments are placed on the head; for exact lines check out ' +
             '`ref: ${{ github.event.pull_request.head.sha }}`.',
         );
@@ -157,6 +160,7 @@ export async function run(): Promise<void> {
         enabled: settings.incremental && publishing !== undefined,
         fullBase: pr.baseSha,
         head: pr.headSha,
+        checkedOut,
         cwd: settings.workingDirectory,
         logger,
       });
@@ -173,28 +177,39 @@ export async function run(): Promise<void> {
       keySetting: 'openai-api-key',
     });
 
+    const replyErrors = result.exec?.replyErrors ?? [];
     let outcome: PublishOutcome | undefined;
-    if (publishing) {
-      outcome = await logger.group('Publish', () =>
-        publishReview({
-          result,
-          platform: publishing.platform,
-          cr: publishing.cr,
-          existing: publishing.existing,
-          target: publishing.target,
-          minPriority: settings.minPriority,
-          maxInlineComments: settings.maxInlineComments,
-          range: {
-            base: scope?.base ?? settings.base ?? pr?.baseSha,
-            head: publishing.cr.headSha,
-            incremental: scope?.incremental ?? false,
-          },
-          changedFiles: scope?.changedFiles,
-          logger,
-          ...(context.runUrl ? { runUrl: context.runUrl } : {}),
-        }),
-      );
-      if (outcome.permissionDenied) {
+    // A failure to post must not cost the findings: they are still logged, written and
+    // summarised below, and the step fails at the end with the reason.
+    let publishError: unknown;
+    if (publishing && replyErrors.length > 0) {
+      logger.warning('Nothing is posted: the reply does not match the output schema.');
+    } else if (publishing) {
+      outcome = await logger
+        .group('Publish', () =>
+          publishReview({
+            result,
+            platform: publishing.platform,
+            cr: publishing.cr,
+            target: publishing.target,
+            minPriority: settings.minPriority,
+            maxInlineComments: settings.maxInlineComments,
+            range: {
+              base: scope?.base ?? settings.base ?? pr?.baseSha,
+              head: publishing.cr.headSha,
+              incremental: scope?.incremental ?? false,
+            },
+            changedLines: scope?.changedLines,
+            redactor,
+            logger,
+            ...(context.runUrl ? { runUrl: context.runUrl } : {}),
+          }),
+        )
+        .catch((error: unknown) => {
+          publishError = error;
+          return undefined;
+        });
+      if (outcome?.permissionDenied) {
         core.notice(
           redactor.redact(
             `Findings were not posted on the pull request: ${outcome.permissionDenied} They are in the step summary and as annotations.`,
@@ -204,9 +219,37 @@ export async function run(): Promise<void> {
       }
     }
 
+    let audit: AuditOutcome | undefined;
+    if (target === 'issue' && replyErrors.length === 0) {
+      audit = await logger
+        .group('Tracking issue', () => publishAudit(settings, context, result, logger))
+        .catch((error: unknown) => {
+          publishError = error;
+          return undefined;
+        });
+      if (audit?.permissionDenied) {
+        core.notice(
+          redactor.redact(`The tracking issue was not updated: ${audit.permissionDenied}`),
+        );
+        annotate(result.findings, redactor);
+      }
+    }
+    const placements =
+      outcome?.placements ??
+      audit?.placements ??
+      (publishError === undefined
+        ? undefined
+        : new Map<string, PlacementRecord>(
+            result.findings.map((f) => [
+              f.fingerprint,
+              { placement: 'not-posted', reason: `posting failed: ${errorMessage(publishError)}` },
+            ]),
+          ));
+    const postedUrl = outcome?.reviewUrl ?? audit?.url;
+
     const findingsFile = path.join(tempDir, 'codex-review', 'findings.json');
-    writeFindingsFile(findingsFile, result, redactor, outcome?.placements, {
-      reviewUrl: outcome?.reviewUrl ?? null,
+    writeFindingsFile(findingsFile, result, redactor, placements, {
+      reviewUrl: postedUrl ?? null,
       summaryUrl: outcome?.summaryUrl ?? null,
       incremental: scope?.incremental ?? false,
     });
@@ -214,9 +257,17 @@ export async function run(): Promise<void> {
       // Every finding is in the log, whatever happened to posting.
       for (const line of renderTerminal(result).trimEnd().split('\n')) logger.info(line);
     });
+    const reports = writeReports({
+      result,
+      settings,
+      repoRoot: (await repositoryRoot(settings.workingDirectory)) ?? settings.workingDirectory,
+      redactor,
+      logger,
+    });
     const outputs = buildOutputs(result, {
       findingsFile,
-      ...(outcome?.reviewUrl ? { reviewUrl: outcome.reviewUrl } : {}),
+      ...(reports.sarifFile ? { sarifFile: reports.sarifFile } : {}),
+      ...(postedUrl ? { reviewUrl: postedUrl } : {}),
     });
     for (const [name, value] of Object.entries(outputs))
       core.setOutput(name, redactor.redact(value));
@@ -234,7 +285,21 @@ export async function run(): Promise<void> {
       ),
     );
 
-    if (result.blockingCount > 0) {
+    if (publishError !== undefined) {
+      core.setFailed(
+        redactor.redact(
+          `Codex reviewed the change, but posting the results failed: ${errorMessage(publishError)}. ` +
+            'Every finding is in this log, the step summary and the findings file.',
+        ),
+      );
+    } else if (replyErrors.length > 0) {
+      core.setFailed(
+        redactor.redact(
+          `Codex's reply does not match the output schema (the raw reply is in \`final-message\` and the findings file):\n` +
+            replyErrors.map((e) => `  - ${e}`).join('\n'),
+        ),
+      );
+    } else if (result.blockingCount > 0) {
       core.setFailed(
         `${result.blockingCount} finding(s) at or above \`fail-on: ${settings.failOn}\`; see the step summary.`,
       );
@@ -252,6 +317,58 @@ export async function run(): Promise<void> {
       () => undefined,
     );
   }
+}
+
+/**
+ * Codex reviews the checkout. Without the pull request's head in it (pull_request_target
+ * checks out the base branch by default) the review would see nothing of the change.
+ */
+async function requireHeadInCheckout(
+  cwd: string,
+  pr: ChangeRequest,
+  checkedOut: string | undefined,
+): Promise<void> {
+  if (checkedOut === pr.headSha) return;
+  const contained = await git(cwd, ['merge-base', '--is-ancestor', pr.headSha, 'HEAD']).then(
+    () => true,
+    () => false,
+  );
+  if (!contained) {
+    throw new ConfigurationError(
+      `The checkout (${checkedOut?.slice(0, 7) ?? 'none'}) does not contain the pull request head ${pr.headSha.slice(0, 7)}, ` +
+        'so Codex would not see the change. Check out the pull request: actions/checkout with ' +
+        '`ref: ${{ github.event.pull_request.head.sha }}` and `fetch-depth: 0`.',
+    );
+  }
+}
+
+async function publishAudit(
+  settings: Settings,
+  context: EventContext,
+  result: ReviewResult,
+  logger: Logger,
+): Promise<AuditOutcome | undefined> {
+  if (!settings.githubToken || !context.repository) {
+    logger.warning(
+      'No `github-token` (or GITHUB_REPOSITORY): no tracking issue; the findings are in the step summary.',
+    );
+    return undefined;
+  }
+  const sha = result.headSha ?? context.sha ?? '';
+  return publishTrackingIssue({
+    result,
+    tracker: new GitHubIssues(
+      createOctokit(settings.githubToken, logger),
+      context.repository,
+      context.serverUrl,
+    ),
+    key: `${context.workflow}/${context.job}`,
+    title: `Codex audit: ${context.workflow}`,
+    sha,
+    runUrl: context.runUrl,
+    date: new Date().toISOString().slice(0, 10),
+    logger,
+  });
 }
 
 async function writeStepSummary(markdown: string): Promise<void> {

@@ -5,7 +5,6 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import type { Logger } from '../core/logger.js';
 import {
-  PermissionDeniedError,
   type ChangeRequest,
   type ExistingComment,
   type ExistingState,
@@ -15,30 +14,10 @@ import {
   type ReviewPlatform,
 } from '../core/platform.js';
 import { fingerprintsIn, SUMMARY_MARKER } from '../core/publish/markers.js';
+import { blobUrl, detailOf, guardWrite, statusOf } from './errors.js';
 import type { Octokit } from './octokit.js';
 
 const execFileAsync = promisify(execFile);
-
-interface RequestError {
-  status?: number;
-  message?: string;
-  response?: { data?: { message?: string; errors?: unknown[] } };
-}
-
-function statusOf(error: unknown): number | undefined {
-  return (error as RequestError)?.status;
-}
-
-function detailOf(error: unknown): string {
-  const e = error as RequestError;
-  const data = e.response?.data;
-  const errors = Array.isArray(data?.errors)
-    ? data.errors.map((x) =>
-        typeof x === 'string' ? x : ((x as { message?: string }).message ?? JSON.stringify(x)),
-      )
-    : [];
-  return [data?.message ?? e.message ?? String(error), ...errors].join(': ');
-}
 
 export class GitHubPlatform implements ReviewPlatform {
   readonly name = 'GitHub';
@@ -49,21 +28,6 @@ export class GitHubPlatform implements ReviewPlatform {
     private readonly repo: { owner: string; repo: string },
     private readonly options: { serverUrl: string; workspace: string; logger: Logger },
   ) {}
-
-  private guardWrite(error: unknown, what: string): never {
-    const status = statusOf(error);
-    if (status === 403 || status === 404) {
-      throw new PermissionDeniedError(
-        `The GitHub token cannot ${what} (${status}: ${detailOf(error)}). A pull request from a fork gets a read-only token; ` +
-          'otherwise grant `pull-requests: write` in the workflow permissions.',
-      );
-    }
-    if (status === 401)
-      throw new Error(
-        `GitHub rejected the token (401) while trying to ${what}. Check \`github-token\`.`,
-      );
-    throw error;
-  }
 
   async loadDiff(cr: ChangeRequest): Promise<string> {
     const { data: pull } = await this.octokit.rest.pulls.get({
@@ -121,23 +85,54 @@ export class GitHubPlatform implements ReviewPlatform {
     return stdout;
   }
 
+  /**
+   * Who this token posts as. A user token can ask GitHub; an installation token (the job's
+   * GITHUB_TOKEN, a GitHub App) cannot, and then only bot accounts are trusted.
+   */
+  private async identity(): Promise<string | undefined> {
+    if (this.login === null) {
+      try {
+        const { data } = await this.octokit.rest.users.getAuthenticated();
+        this.login = data.login;
+      } catch {
+        this.login = undefined;
+      }
+    }
+    return this.login;
+  }
+  private login: string | undefined | null = null;
+
+  /** Markers are only believed in comments this tool could have written. */
+  private async isOurs(
+    author: { login?: string; type?: string } | null | undefined,
+  ): Promise<boolean> {
+    if (!author) return false;
+    const login = await this.identity();
+    return login !== undefined ? author.login === login : author.type === 'Bot';
+  }
+
   async loadExisting(cr: ChangeRequest): Promise<ExistingState> {
     const issueComments = await this.octokit.paginate(this.octokit.rest.issues.listComments, {
       ...this.repo,
       issue_number: cr.number,
       per_page: 100,
     });
-    const mine = issueComments.filter((c) => c.body?.includes(SUMMARY_MARKER));
-    const found = mine.at(-1);
-    const summary: ExistingComment | undefined = found
-      ? { id: String(found.id), body: found.body ?? '', url: found.html_url }
-      : undefined;
+    let summary: ExistingComment | undefined;
+    for (const c of issueComments) {
+      if (c.body?.includes(SUMMARY_MARKER) && (await this.isOurs(c.user))) {
+        summary = { id: String(c.id), body: c.body ?? '', url: c.html_url };
+      }
+    }
     const reviewComments = await this.octokit.paginate(this.octokit.rest.pulls.listReviewComments, {
       ...this.repo,
       pull_number: cr.number,
       per_page: 100,
     });
-    const inlineFingerprints = new Set(reviewComments.flatMap((c) => fingerprintsIn(c.body ?? '')));
+    const inlineFingerprints = new Set<string>();
+    for (const c of reviewComments) {
+      if (await this.isOurs(c.user))
+        for (const fp of fingerprintsIn(c.body ?? '')) inlineFingerprints.add(fp);
+    }
     return { summary, inlineFingerprints };
   }
 
@@ -159,7 +154,7 @@ export class GitHubPlatform implements ReviewPlatform {
       const review = await this.createReview(cr, comments);
       return { url: review.url, posted: comments, rejected: [] };
     } catch (error) {
-      if (statusOf(error) !== 422) this.guardWrite(error, 'post a review');
+      if (statusOf(error) !== 422) guardWrite(error, 'post a review');
       this.options.logger.warning(
         `GitHub rejected the review (${detailOf(error)}); finding the comments it refuses, then posting the rest.`,
       );
@@ -174,19 +169,72 @@ export class GitHubPlatform implements ReviewPlatform {
 
   /** A submitted review, or (pending) a trial that only its author can see. */
   private async createReview(cr: ChangeRequest, comments: InlineComment[], pending = false) {
-    const response = await this.octokit.rest.pulls.createReview({
-      ...this.repo,
-      pull_number: cr.number,
-      commit_id: cr.headSha,
-      ...(pending
-        ? {}
-        : {
-            event: 'COMMENT' as const,
-            body: `Codex review: ${comments.length} finding(s) on the changed lines.`,
-          }),
-      comments: comments.map((c) => this.toApi(c)),
-    });
-    return { id: response.data.id, url: response.data.html_url };
+    const request = () =>
+      this.octokit.rest.pulls.createReview({
+        ...this.repo,
+        pull_number: cr.number,
+        commit_id: cr.headSha,
+        ...(pending
+          ? {}
+          : {
+              event: 'COMMENT' as const,
+              body: `Codex review: ${comments.length} finding(s) on the changed lines.`,
+            }),
+        comments: comments.map((c) => this.toApi(c)),
+        // Not retried blindly: a review GitHub created before answering 5xx would be posted twice.
+        request: { retries: 0 },
+      });
+    const landed = async () => {
+      if (pending) return undefined;
+      const reviews = await this.octokit.paginate(this.octokit.rest.pulls.listReviews, {
+        ...this.repo,
+        pull_number: cr.number,
+        per_page: 100,
+      });
+      const mine = reviews.filter((r) => r.commit_id === cr.headSha && r.state === 'COMMENTED');
+      const posted = await this.octokit.paginate(this.octokit.rest.pulls.listReviewComments, {
+        ...this.repo,
+        pull_number: cr.number,
+        per_page: 100,
+      });
+      const wanted = new Set(comments.map((c) => c.fingerprint));
+      const hit = posted.find(
+        (c) =>
+          mine.some((r) => r.id === c.pull_request_review_id) &&
+          fingerprintsIn(c.body ?? '').some((f) => wanted.has(f)),
+      );
+      const review = hit ? mine.find((r) => r.id === hit.pull_request_review_id) : undefined;
+      return review ? { id: review.id, url: review.html_url } : undefined;
+    };
+    const response = await this.writeOnce(request, landed);
+    return 'data' in response ? { id: response.data.id, url: response.data.html_url } : response;
+  }
+
+  /**
+   * A write that must happen exactly once. On a server error or a lost connection, look
+   * whether it landed anyway before trying again (up to three attempts).
+   */
+  private async writeOnce<T, F>(
+    write: () => Promise<T>,
+    landed: () => Promise<F | undefined>,
+  ): Promise<T | F> {
+    let lastError: unknown;
+    for (let attempt = 1; attempt <= 3; attempt++) {
+      try {
+        return await write();
+      } catch (error) {
+        const status = statusOf(error);
+        if (status !== undefined && status < 500) throw error;
+        lastError = error;
+        const found = await landed().catch(() => undefined);
+        if (found !== undefined) return found;
+        this.options.logger.warning(
+          `GitHub answered ${detailOf(error)}; it did not land, trying again (${attempt}/3).`,
+        );
+        await new Promise((resolve) => setTimeout(resolve, 500 * attempt));
+      }
+    }
+    throw lastError;
   }
 
   /**
@@ -211,7 +259,7 @@ export class GitHubPlatform implements ReviewPlatform {
       accepted.push(...batch);
       return;
     } catch (error) {
-      if (statusOf(error) !== 422) this.guardWrite(error, 'post a review');
+      if (statusOf(error) !== 422) guardWrite(error, 'post a review');
       if (batch.length === 1) {
         rejected.push({ comment: batch[0]!, reason: detailOf(error) });
         return;
@@ -222,7 +270,11 @@ export class GitHubPlatform implements ReviewPlatform {
     await this.sort(cr, batch.slice(middle), accepted, rejected);
   }
 
-  /** A pending review left by a crashed run would make every trial fail (one per user). */
+  /**
+   * A trial review left pending by a crashed run would make every new trial fail (one pending
+   * review per user). Only pending reviews carrying our markers are removed: with a personal
+   * token, another pending review is the person's own draft.
+   */
   private async discardPendingReviews(cr: ChangeRequest) {
     const reviews = await this.octokit.paginate(this.octokit.rest.pulls.listReviews, {
       ...this.repo,
@@ -230,6 +282,13 @@ export class GitHubPlatform implements ReviewPlatform {
       per_page: 100,
     });
     for (const review of reviews.filter((r) => r.state === 'PENDING')) {
+      const comments = await this.octokit.paginate(this.octokit.rest.pulls.listCommentsForReview, {
+        ...this.repo,
+        pull_number: cr.number,
+        review_id: review.id,
+        per_page: 100,
+      });
+      if (!comments.some((c) => fingerprintsIn(c.body ?? '').length > 0)) continue;
       await this.octokit.rest.pulls.deletePendingReview({
         ...this.repo,
         pull_number: cr.number,
@@ -245,21 +304,31 @@ export class GitHubPlatform implements ReviewPlatform {
   ): Promise<{ url: string }> {
     try {
       if (existing) {
-        const response = await this.octokit.rest.issues.updateComment({
-          ...this.repo,
-          comment_id: Number(existing.id),
-          body,
-        });
-        return { url: response.data.html_url };
+        try {
+          const response = await this.octokit.rest.issues.updateComment({
+            ...this.repo,
+            comment_id: Number(existing.id),
+            body,
+          });
+          return { url: response.data.html_url };
+        } catch (error) {
+          // Deleted since we read it: post a new one instead.
+          if (statusOf(error) !== 404) throw error;
+        }
       }
-      const response = await this.octokit.rest.issues.createComment({
-        ...this.repo,
-        issue_number: cr.number,
-        body,
-      });
-      return { url: response.data.html_url };
+      const created = await this.writeOnce(
+        () =>
+          this.octokit.rest.issues.createComment({
+            ...this.repo,
+            issue_number: cr.number,
+            body,
+            request: { retries: 0 },
+          }),
+        async () => (await this.loadExisting(cr)).summary,
+      );
+      return { url: 'data' in created ? created.data.html_url : created.url };
     } catch (error) {
-      this.guardWrite(error, 'write the summary comment');
+      guardWrite(error, 'write the summary comment');
     }
   }
 
@@ -269,13 +338,6 @@ export class GitHubPlatform implements ReviewPlatform {
     startLine: number | null,
     endLine: number | null,
   ): string {
-    const encoded = path.split('/').map(encodeURIComponent).join('/');
-    const lines =
-      startLine === null
-        ? ''
-        : endLine !== null && endLine !== startLine
-          ? `#L${startLine}-L${endLine}`
-          : `#L${startLine}`;
-    return `${this.options.serverUrl}/${this.repo.owner}/${this.repo.repo}/blob/${cr.headSha}/${encoded}${lines}`;
+    return blobUrl(this.options.serverUrl, this.repo, cr.headSha, path, startLine, endLine);
   }
 }

@@ -2,12 +2,13 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { git } from '../core/codex/git.js';
+import { git, repositoryRoot } from '../core/codex/git.js';
 import { DirectoryToolCache, defaultCacheRoot } from '../core/codex/install.js';
 import { buildOutputs } from '../core/outputs.js';
 import { runReview } from '../core/pipeline.js';
 import { Redactor } from '../core/redact.js';
 import { writeFindingsFile } from '../core/report/findings-file.js';
+import { writeReports } from '../core/report/reports.js';
 import { renderTerminal } from '../core/render/terminal.js';
 import { parseSettings } from '../core/settings.js';
 import { TerminalLogger } from './logger.js';
@@ -51,13 +52,30 @@ export async function runLocal(
     options.findingsFile ?? path.join(os.tmpdir(), 'codex-review', 'findings.json'),
   );
   writeFindingsFile(findingsFile, result, redactor);
-  const outputs = buildOutputs(result, { findingsFile });
+  const reports = writeReports({
+    result,
+    settings,
+    repoRoot: (await repositoryRoot(settings.workingDirectory)) ?? settings.workingDirectory,
+    redactor,
+    logger,
+  });
+  const outputs = buildOutputs(result, {
+    findingsFile,
+    ...(reports.sarifFile ? { sarifFile: reports.sarifFile } : {}),
+  });
   fs.writeFileSync(
     path.join(path.dirname(findingsFile), 'outputs.json'),
     `${JSON.stringify(redactor.redactValue(outputs), null, 2)}\n`,
   );
   process.stdout.write(redactor.redact(renderTerminal(result, { color })));
   process.stdout.write(`\nFindings file: ${findingsFile}\n`);
+  const replyErrors = result.exec?.replyErrors ?? [];
+  if (replyErrors.length > 0) {
+    logger.error(
+      `Codex's reply does not match the output schema:\n${replyErrors.map((e) => `  - ${e}`).join('\n')}`,
+    );
+    return 1;
+  }
   if (result.blockingCount > 0) {
     logger.error(`${result.blockingCount} finding(s) at or above fail-on ${settings.failOn}`);
     return 1;

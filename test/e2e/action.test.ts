@@ -54,6 +54,17 @@ function reviewJson(repoDir: string) {
   };
 }
 
+/** Poll until the value is empty (a killed process takes a moment to disappear). */
+async function settled(read: () => number[], withinMs = 3_000): Promise<number[]> {
+  const deadline = Date.now() + withinMs;
+  let value = read();
+  while (value.length > 0 && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    value = read();
+  }
+  return value;
+}
+
 function requestText(fake: FakeResponsesApi): string {
   return fake.requests.map((r) => r.raw).join('\n');
 }
@@ -122,7 +133,7 @@ describe('the action on a pull_request event', () => {
   });
 
   it('fails the step with fail-on when a finding is at or above the threshold', async () => {
-    const { repo, baseSha } = featureRepo();
+    const { repo, baseSha, headSha } = featureRepo();
     cleanups.push(() => repo.remove());
     const fake = await fakeModel(() => ({
       kind: 'items',
@@ -131,7 +142,8 @@ describe('the action on a pull_request event', () => {
     const run = await runAction({
       workspace: repo.dir,
       inputs: { 'openai-api-key': KEY, 'openai-base-url': fake.url, post: 'none', 'fail-on': 'p1' },
-      payload: { pull_request: { number: 7, base: { sha: baseSha } } },
+      payload: { pull_request: { number: 7, base: { sha: baseSha }, head: { sha: headSha } } },
+      sha: headSha,
     });
     expect(run.exitCode).toBe(1);
     expect(run.outputs['blocking-count']).toBe('1');
@@ -139,7 +151,7 @@ describe('the action on a pull_request event', () => {
   });
 
   it('keeps the key and the GitHub token out of the environment of commands Codex runs', async () => {
-    const { repo, baseSha } = featureRepo();
+    const { repo, baseSha, headSha } = featureRepo();
     cleanups.push(() => repo.remove());
     let turn = 0;
     const fake = await fakeModel(() =>
@@ -167,7 +179,8 @@ describe('the action on a pull_request event', () => {
     const run = await runAction({
       workspace: repo.dir,
       inputs: { 'openai-api-key': KEY, 'openai-base-url': fake.url, post: 'none' },
-      payload: { pull_request: { number: 7, base: { sha: baseSha } } },
+      payload: { pull_request: { number: 7, base: { sha: baseSha }, head: { sha: headSha } } },
+      sha: headSha,
     });
     expect(run.exitCode, run.stdout).toBe(0);
     const outputs = toolOutputs(fake.requests);
@@ -233,7 +246,7 @@ describe('the action on other events', () => {
 
 describe('the action when something is wrong', () => {
   it('explains a rejected key (401) and fails the step', async () => {
-    const { repo, baseSha } = featureRepo();
+    const { repo, baseSha, headSha } = featureRepo();
     cleanups.push(() => repo.remove());
     const fake = await fakeModel(
       () => ({ kind: 'items', items: [message('unreachable')] }),
@@ -242,7 +255,8 @@ describe('the action when something is wrong', () => {
     const run = await runAction({
       workspace: repo.dir,
       inputs: { 'openai-api-key': KEY, 'openai-base-url': fake.url, post: 'none' },
-      payload: { pull_request: { number: 1, base: { sha: baseSha } } },
+      payload: { pull_request: { number: 1, base: { sha: baseSha }, head: { sha: headSha } } },
+      sha: headSha,
     });
     expect(run.exitCode).toBe(1);
     expect(run.log).toMatch(
@@ -253,9 +267,15 @@ describe('the action when something is wrong', () => {
   });
 
   it('stops a hanging Codex at timeout-minutes and leaves no process behind', async () => {
-    const { repo, baseSha } = featureRepo();
+    const { repo, baseSha, headSha } = featureRepo();
     cleanups.push(() => repo.remove());
-    const fake = await fakeModel(() => ({ kind: 'hang' }));
+    // The agent first starts a background process, then the model stops answering.
+    let turn = 0;
+    const fake = await fakeModel(() =>
+      turn++ === 0
+        ? { kind: 'items', items: [shellCall('sleep 600 & echo started')] }
+        : { kind: 'hang' },
+    );
     const started = Date.now();
     const run = await runAction({
       workspace: repo.dir,
@@ -263,15 +283,17 @@ describe('the action when something is wrong', () => {
         'openai-api-key': KEY,
         'openai-base-url': fake.url,
         post: 'none',
-        'timeout-minutes': '0.05',
+        'timeout-minutes': '0.1',
       },
-      payload: { pull_request: { number: 1, base: { sha: baseSha } } },
+      payload: { pull_request: { number: 1, base: { sha: baseSha }, head: { sha: headSha } } },
+      sha: headSha,
     });
     expect(run.exitCode).toBe(1);
-    expect(run.log).toContain('Codex did not finish within `timeout-minutes` (0.05 min)');
-    expect(fake.requests.length).toBeGreaterThan(0);
+    expect(run.log).toContain('Codex did not finish within `timeout-minutes` (0.1 min)');
+    // The sleep really ran: its output went back to the model before it hung.
+    expect(toolOutputs(fake.requests).join('\n')).toContain('started');
     expect(Date.now() - started).toBeLessThan(60_000);
-    expect(processesIn(repo.dir)).toEqual([]);
+    expect(await settled(() => processesIn(repo.dir))).toEqual([]);
   });
 
   it('rejects a bad setting before installing Codex or calling the model', async () => {

@@ -638,6 +638,38 @@ describe('pagination', () => {
 });
 
 describe('fault injection', () => {
+  it('can carry a write out and still answer with the fault, as a gateway timing out after the work', async () => {
+    gh.inject({
+      method: 'POST',
+      path: /\/issues\/\d+\/comments$/,
+      status: 502,
+      afterHandler: true,
+    });
+    const response = await call(repoPath(`/issues/${PR}/comments`), {
+      method: 'POST',
+      body: { body: 'hi' },
+    });
+    expect(response.status).toBe(502);
+    expect(gh.issueComments()).toHaveLength(1);
+  });
+
+  it('refuses GET /user to an installation token and answers it for a user token', async () => {
+    expect((await call('/user')).status).toBe(403);
+    const person = await new FakeGitHub({
+      repoDir: fixture.repo.dir,
+      owner: OWNER,
+      repo: REPO,
+      tokens: { [WRITE]: 'write' },
+      login: 'alice',
+    }).start();
+    const response = await fetch(`${person.url}/user`, {
+      headers: { authorization: `token ${WRITE}` },
+    });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ login: 'alice', type: 'User' });
+    await person.stop();
+  });
+
   it('answers only the next N matching requests with the fault', async () => {
     gh.inject({
       method: 'GET',
@@ -786,5 +818,308 @@ describe('a real Octokit against the fake', () => {
       [403, true],
       [200, false],
     ]);
+  });
+});
+
+describe('issues', () => {
+  const issues = repoPath('/issues');
+  const ISSUE_DOCS = 'https://docs.github.com/rest/issues/issues#create-an-issue';
+  const create = (body: unknown, token?: string) => call(issues, { method: 'POST', body, token });
+  const update = (n: number, body: unknown, token?: string) =>
+    call(repoPath(`/issues/${n}`), { method: 'PATCH', body, token });
+  const numbers = (response: Awaited<ReturnType<typeof call>>) =>
+    (response.json as Array<{ number: number }>).map((i) => i.number);
+
+  it('creates, lists, updates, closes and reopens one tracking issue', async () => {
+    const created = await create({ title: 'Audit findings', body: 'v1', labels: ['audit'] });
+    expect(created.status).toBe(201);
+    // Issues and pull requests share one sequence: PR 7 exists, so the issue is #8.
+    const n = created.json.number as number;
+    expect(n).toBe(PR + 1);
+    expect(created.json).toMatchObject({
+      number: n,
+      title: 'Audit findings',
+      body: 'v1',
+      state: 'open',
+      state_reason: null,
+      closed_at: null,
+      labels: [{ name: 'audit' }],
+      html_url: `https://github.com/${OWNER}/${REPO}/issues/${n}`,
+      user: { login: 'github-actions[bot]' },
+      comments: 0,
+    });
+    expect(created.json).not.toHaveProperty('pull_request');
+    expect(created.json.created_at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+    expect(created.json.updated_at).toBe(created.json.created_at);
+
+    const open = await call(issues);
+    expect(open.status).toBe(200);
+    expect(numbers(open)).toEqual([n, PR]);
+
+    const edited = await update(n, { body: 'v2' });
+    expect(edited.status).toBe(200);
+    expect(edited.json).toMatchObject({ number: n, title: 'Audit findings', body: 'v2' });
+    expect((await call(repoPath(`/issues/${n}`))).json.body).toBe('v2');
+
+    const closed = await update(n, { state: 'closed' });
+    expect(closed.status).toBe(200);
+    expect(closed.json).toMatchObject({ state: 'closed', state_reason: 'completed' });
+    expect(closed.json.closed_at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+    expect(numbers(await call(issues))).toEqual([PR]);
+    expect(numbers(await call(`${issues}?state=closed`))).toEqual([n]);
+    expect(numbers(await call(`${issues}?state=all`))).toEqual([n, PR]);
+
+    const reopened = await update(n, { state: 'open' });
+    expect(reopened.status).toBe(200);
+    // GitHub marks a reopened issue so (state_reason 'reopened'); closed_at is cleared.
+    expect(reopened.json).toMatchObject({
+      state: 'open',
+      state_reason: 'reopened',
+      closed_at: null,
+    });
+    expect(numbers(await call(issues))).toEqual([n, PR]);
+    expect(gh.issues()).toMatchObject([{ number: n, state: 'open', body: 'v2' }]);
+  });
+
+  it('closes as not planned when asked, and ignores a state_reason sent without state', async () => {
+    const { number } = gh.seedIssue({ title: 'Tracking', body: 'b' });
+    expect((await update(number, { state_reason: 'not_planned' })).json).toMatchObject({
+      state: 'open',
+      state_reason: null,
+    });
+    const closed = await update(number, { state: 'closed', state_reason: 'not_planned' });
+    expect(closed.json).toMatchObject({ state: 'closed', state_reason: 'not_planned' });
+    const invalid = await update(number, { state: 'done' });
+    expect(invalid.status).toBe(422);
+    expect(gh.issues()[0]!.state).toBe('closed');
+  });
+
+  it('takes comments on a created issue, linking them to /issues/', async () => {
+    const { number } = (await create({ title: 'Audit' })).json as { number: number };
+    const path = repoPath(`/issues/${number}/comments`);
+    const posted = await call(path, { method: 'POST', body: { body: 'still failing' } });
+    expect(posted.status).toBe(201);
+    expect(posted.json.html_url).toBe(
+      `https://github.com/${OWNER}/${REPO}/issues/${number}#issuecomment-${posted.json.id}`,
+    );
+    expect((await call(path)).json.map((c: { body: string }) => c.body)).toEqual(['still failing']);
+    expect((await call(repoPath(`/issues/${number}`))).json.comments).toBe(1);
+    // A pull request's comments still link to /pull/.
+    expect(gh.seedIssueComment(PR, 'on the PR').html_url).toContain(`/pull/${PR}#issuecomment-`);
+  });
+
+  it('lists pull requests as issues with a pull_request key, as GitHub does', async () => {
+    gh.seedIssue({ title: 'Plain issue', body: 'b' });
+    const listed = await call(issues);
+    const pull = (listed.json as Array<Record<string, unknown>>).find((i) => i.number === PR)!;
+    expect(pull).toMatchObject({
+      number: PR,
+      state: 'open',
+      user: { login: 'alice' },
+      html_url: `https://github.com/${OWNER}/${REPO}/pull/${PR}`,
+      pull_request: {
+        url: `${gh.url}/repos/${OWNER}/${REPO}/pulls/${PR}`,
+        html_url: `https://github.com/${OWNER}/${REPO}/pull/${PR}`,
+      },
+    });
+    const plain = (listed.json as Array<Record<string, unknown>>).find((i) => i.number !== PR)!;
+    expect(plain).not.toHaveProperty('pull_request');
+    const single = await call(repoPath(`/issues/${PR}`));
+    expect(single.status).toBe(200);
+    expect(single.json.pull_request).toBeDefined();
+    // The accessor keeps to issues.
+    expect(gh.issues().map((i) => i.title)).toEqual(['Plain issue']);
+  });
+
+  it('numbers issues after the pull requests and refuses a pull request on an issue number', () => {
+    gh.setPullRequest({ number: 20, baseSha: fixture.baseSha, headSha: fixture.headSha });
+    expect(gh.seedIssue({ title: 'a', body: '' }).number).toBe(21);
+    expect(() =>
+      gh.setPullRequest({ number: 21, baseSha: fixture.baseSha, headSha: fixture.headSha }),
+    ).toThrow(/already an issue/);
+  });
+
+  it('filters by labels (all must match, any case), creating labels it has not seen', async () => {
+    const both = await create({ title: 'both', labels: ['audit', 'Security'] });
+    expect(both.json.labels.map((l: { name: string }) => l.name)).toEqual(['audit', 'Security']);
+    expect(gh.labels().map((l) => l.name)).toEqual(['audit', 'Security']);
+    const one = await create({ title: 'one', labels: ['AUDIT'] });
+    // An existing label keeps its spelling; no second label is created.
+    expect(one.json.labels.map((l: { name: string }) => l.name)).toEqual(['audit']);
+    expect(gh.labels()).toHaveLength(2);
+    gh.seedIssue({ title: 'none', body: 'b' });
+
+    expect(numbers(await call(`${issues}?labels=audit`))).toEqual([
+      one.json.number,
+      both.json.number,
+    ]);
+    expect(numbers(await call(`${issues}?labels=audit,security`))).toEqual([both.json.number]);
+    expect(numbers(await call(`${issues}?labels=audit,%20nope`))).toEqual([]);
+
+    const relabelled = await update(one.json.number, { labels: ['security', 'audit'] });
+    expect(relabelled.json.labels.map((l: { name: string }) => l.name)).toEqual([
+      'Security',
+      'audit',
+    ]);
+    expect(numbers(await call(`${issues}?labels=Security,AUDIT`))).toEqual([
+      one.json.number,
+      both.json.number,
+    ]);
+  });
+
+  it('filters by creator, pull requests included', async () => {
+    const mine = (await create({ title: 'by the bot' })).json.number as number;
+    const alices = gh.seedIssue({ title: 'by alice', body: 'b', login: 'alice' }).number;
+    gh.seedIssue({ title: 'by bob', body: 'b', login: 'bob' });
+    expect(numbers(await call(`${issues}?creator=github-actions[bot]`))).toEqual([mine]);
+    // PR 7 is alice's too.
+    expect(numbers(await call(`${issues}?creator=alice`))).toEqual([alices, PR]);
+    expect(numbers(await call(`${issues}?creator=nobody`))).toEqual([]);
+  });
+
+  it('pages the list over 3 pages with Link, newest first unless asked otherwise', async () => {
+    for (let i = 1; i <= 5; i += 1) gh.seedIssue({ title: `audit ${i}`, body: 'b' });
+    const page = (n: number, extra = '') => call(`${issues}?per_page=2&page=${n}${extra}`);
+    const rels = (response: Awaited<ReturnType<typeof call>>) =>
+      (response.headers.get('link') ?? '')
+        .split(', ')
+        .filter(Boolean)
+        .map((part) => /rel="(\w+)"$/.exec(part)![1]);
+
+    const first = await page(1);
+    expect(numbers(first)).toEqual([12, 11]);
+    expect(rels(first)).toEqual(['next', 'last']);
+    expect(first.headers.get('link')).toContain(`<${gh.url}${issues}?per_page=2&page=2>`);
+    const second = await page(2);
+    expect(numbers(second)).toEqual([10, 9]);
+    expect(rels(second)).toEqual(['prev', 'next', 'last', 'first']);
+    const third = await page(3);
+    expect(numbers(third)).toEqual([8, PR]);
+    expect(rels(third)).toEqual(['prev', 'first']);
+
+    const ascending = await page(1, '&sort=created&direction=asc&state=open');
+    expect(numbers(ascending)).toEqual([PR, 8]);
+    // The Link keeps the filters.
+    expect(ascending.headers.get('link')).toContain('direction=asc');
+    expect(ascending.headers.get('link')).toContain('state=open');
+
+    // The most recently updated first.
+    await update(9, { body: 'touched' });
+    expect(numbers(await call(`${issues}?sort=updated&per_page=1`))).toEqual([9]);
+  });
+
+  it('answers 422 Validation Failed for a missing or empty title, with nothing stored', async () => {
+    for (const body of [{ body: 'no title' }, { title: '' }, { title: '   ' }, { title: null }]) {
+      const response = await create(body);
+      expect(response.status).toBe(422);
+      expect(response.json).toEqual({
+        message: 'Validation Failed',
+        errors: [{ resource: 'Issue', code: 'missing_field', field: 'title' }],
+        documentation_url: ISSUE_DOCS,
+        status: '422',
+      });
+    }
+    const { number } = gh.seedIssue({ title: 'kept', body: 'b' });
+    expect((await update(number, { title: '' })).status).toBe(422);
+    expect(gh.issues()).toMatchObject([{ title: 'kept' }]);
+    expect(gh.labels()).toEqual([]);
+  });
+
+  it('answers 422 for a body over 65536 characters, on create and on update', async () => {
+    const tooLong = 'z'.repeat(MAX_BODY_CHARACTERS + 1);
+    const bodyError = {
+      resource: 'Issue',
+      code: 'custom',
+      field: 'body',
+      message: 'body is too long (maximum is 65536 characters)',
+    };
+    const created = await create({ title: 'Audit', body: tooLong, labels: ['audit'] });
+    expect(created.status).toBe(422);
+    expect(created.json).toEqual({
+      message: 'Validation Failed',
+      errors: [bodyError],
+      documentation_url: ISSUE_DOCS,
+      status: '422',
+    });
+    expect(gh.issues()).toEqual([]);
+
+    const { number } = gh.seedIssue({ title: 'Audit', body: 'short' });
+    const updated = await update(number, { body: tooLong, state: 'closed' });
+    expect(updated.status).toBe(422);
+    expect(updated.json).toMatchObject({ message: 'Validation Failed', errors: [bodyError] });
+    expect(updated.json.documentation_url).toBe(
+      'https://docs.github.com/rest/issues/issues#update-an-issue',
+    );
+    expect(gh.issues()).toMatchObject([{ body: 'short', state: 'open' }]);
+    const atLimit = await update(number, { body: 'z'.repeat(MAX_BODY_CHARACTERS) });
+    expect(atLimit.status).toBe(200);
+  });
+
+  it('answers 403 to a read-only token on every write, and lets it read', async () => {
+    const { number } = gh.seedIssue({ title: 'Audit', body: 'b' });
+    for (const response of [
+      await create({ title: 'x' }, READ),
+      await update(number, { state: 'closed' }, READ),
+      await call(repoPath(`/issues/${number}/comments`), {
+        method: 'POST',
+        body: { body: 'x' },
+        token: READ,
+      }),
+    ]) {
+      expect(response.status).toBe(403);
+      expect(response.json.message).toBe('Resource not accessible by integration');
+    }
+    expect(gh.issues()).toMatchObject([{ number, state: 'open' }]);
+    expect(gh.issueComments()).toEqual([]);
+    expect((await call(issues, { token: READ })).status).toBe(200);
+    expect((await call(repoPath(`/issues/${number}`), { token: READ })).status).toBe(200);
+  });
+
+  it('answers 404 for an issue it does not have', async () => {
+    for (const response of [
+      await call(repoPath('/issues/999')),
+      await update(999, { body: 'x' }),
+      await call(repoPath('/issues/999/comments')),
+      await call(repoPath('/issues/999/comments'), { method: 'POST', body: { body: 'x' } }),
+    ]) {
+      expect(response.status).toBe(404);
+      expect(response.json.message).toBe('Not Found');
+    }
+    expect((await call(`/repos/${OWNER}/elsewhere/issues`)).status).toBe(404);
+  });
+
+  it('works with a real Octokit: create, paginate, update', async () => {
+    const client = new Octokit({
+      auth: WRITE,
+      baseUrl: gh.url,
+      log: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} },
+    });
+    const repo = { owner: OWNER, repo: REPO };
+    for (let i = 1; i <= 4; i += 1) gh.seedIssue({ title: `old ${i}`, body: 'b', login: 'bob' });
+    const created = await client.rest.issues.create({
+      ...repo,
+      title: 'Audit',
+      body: 'v1',
+      labels: ['audit'],
+    });
+    expect(created.status).toBe(201);
+    const all = await client.paginate(client.rest.issues.listForRepo, {
+      ...repo,
+      state: 'all',
+      per_page: 2,
+    });
+    expect(all.map((i) => i.number)).toEqual([created.data.number, 11, 10, 9, 8, PR]);
+    expect(all.filter((i) => i.pull_request).map((i) => i.number)).toEqual([PR]);
+    const closed = await client.rest.issues.update({
+      ...repo,
+      issue_number: created.data.number,
+      state: 'closed',
+      state_reason: 'completed',
+    });
+    expect(closed.data.state_reason).toBe('completed');
+    const refused = await client.rest.issues
+      .create({ ...repo, title: '' })
+      .catch((error: unknown) => error);
+    expect(refused).toMatchObject({ status: 422 });
   });
 });

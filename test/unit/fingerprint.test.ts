@@ -1,5 +1,8 @@
 // Finding identity: the fingerprint that recognises an already-posted comment on the next run,
 // and the repo-relative paths it is built from.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   fingerprintOf,
@@ -89,6 +92,38 @@ describe('the fingerprint of a finding', () => {
     expect(first!.fingerprint).toBe(fingerprintOf('app.js', 'Division by zero'));
     expect(second!.fingerprint).toBe(`${first!.fingerprint}-2`);
     expect(elsewhere!.fingerprint).toBe(fingerprintOf('lib.js', 'Division by zero'));
+  });
+
+  it('tells same-title findings apart by the code they point at, so inserting one above does not swap them', () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'codex-review-fp-'));
+    const file = path.join(root, 'a.js');
+    fs.writeFileSync(file, ['x();', 'y();', 'risky(a);', 'z();', 'risky(b);'].join('\n'));
+    const options = { repoRoot: root, workingDirectory: root };
+    const before = toFindings(
+      [item('Missing null check', file, 3), item('Missing null check', file, 5)],
+      options,
+    );
+    // A new occurrence appears above; the old ones move down two lines and are reported in another order.
+    fs.writeFileSync(
+      file,
+      ['risky(c);', 'w();', 'x();', 'y();', 'risky(a);', 'z();', 'risky(b);'].join('\n'),
+    );
+    const after = toFindings(
+      [
+        item('Missing null check', file, 7),
+        item('Missing null check', file, 1),
+        item('Missing null check', file, 5),
+      ],
+      options,
+    );
+    expect(new Set(after.map((f) => f.fingerprint)).size).toBe(3);
+    expect(after.find((f) => f.startLine === 5)!.fingerprint).toBe(
+      before.find((f) => f.startLine === 3)!.fingerprint,
+    );
+    expect(after.find((f) => f.startLine === 7)!.fingerprint).toBe(
+      before.find((f) => f.startLine === 5)!.fingerprint,
+    );
+    fs.rmSync(root, { recursive: true, force: true });
   });
 
   it('is the same whether Codex reported the path absolute or relative to where it ran', () => {

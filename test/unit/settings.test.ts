@@ -18,6 +18,8 @@ fs.writeFileSync(
 );
 fs.writeFileSync(path.join(workspace, 'broken.json'), '{"type": ');
 
+const STRICT = '{"type":"object","properties":{},"required":[],"additionalProperties":false}';
+
 const parse = (raw: RawSettings) => parseSettings(raw, { workspace });
 
 function problemsOf(raw: RawSettings): string[] {
@@ -122,9 +124,9 @@ describe('parseSettings', () => {
   });
 
   it('parses an inline or file output schema and rejects broken JSON', () => {
-    expect(
-      parse({ mode: 'exec', prompt: 'p', 'output-schema': '{"type":"object"}' }).outputSchema,
-    ).toEqual({ type: 'object' });
+    expect(parse({ mode: 'exec', prompt: 'p', 'output-schema': STRICT }).outputSchema).toEqual(
+      JSON.parse(STRICT),
+    );
     expect(
       parse({ mode: 'exec', prompt: 'p', 'output-schema-file': 'schema.json' }).outputSchema,
     ).toMatchObject({ type: 'object' });
@@ -139,8 +141,21 @@ describe('parseSettings', () => {
     );
   });
 
+  it('rejects a schema the Responses API would refuse in strict mode, before anything runs', () => {
+    const [problem] = problemsOf({
+      mode: 'exec',
+      prompt: 'p',
+      'output-schema': '{"type":"object","properties":{"a":{"type":"string"}}}',
+    });
+    expect(problem).toContain('setting `output-schema`');
+    expect(problem).toContain(
+      'is not a schema the Responses API accepts for strict structured output',
+    );
+    expect(problem).toContain('additionalProperties');
+  });
+
   it('refuses an output schema in review mode, where Codex would ignore it', () => {
-    expect(problemsOf({ 'output-schema': '{"type":"object"}' })[0]).toContain(
+    expect(problemsOf({ 'output-schema': STRICT })[0]).toContain(
       'only applies when `mode` is "exec"',
     );
   });

@@ -52,6 +52,7 @@ function result(findings: Finding[]): ReviewResult {
     },
     blockingCount: 0,
     codex: { version: '0.169.0', durationMs: 1000, fromCache: true },
+    exec: undefined,
   };
 }
 
@@ -73,7 +74,7 @@ function input(
     placements,
     reviewedHead: cr.headSha,
     incremental: false,
-    changedFiles: undefined,
+    changedLines: undefined,
   });
   return {
     result: result(findings),
@@ -148,7 +149,7 @@ describe('the review state', () => {
     placements: new Map(),
     reviewedHead: 'h1',
     incremental: false,
-    changedFiles: undefined,
+    changedLines: undefined,
   }).state;
 
   it('marks an earlier finding resolved when a full review no longer reports it', () => {
@@ -158,7 +159,7 @@ describe('the review state', () => {
       placements: new Map(),
       reviewedHead: 'h2',
       incremental: false,
-      changedFiles: undefined,
+      changedLines: undefined,
     });
     expect(update.resolved.map((f) => f.fingerprint)).toEqual([b.fingerprint]);
     expect(update.state.findings.find((f) => f.fingerprint === b.fingerprint)?.status).toBe(
@@ -173,7 +174,7 @@ describe('the review state', () => {
       placements: new Map(),
       reviewedHead: 'h2',
       incremental: true,
-      changedFiles: new Set(['src/a.ts']),
+      changedLines: new Map([['src/a.ts', [[11, 11]] as Array<[number, number]>]]),
     });
     expect(update.carried.map((f) => f.fingerprint)).toEqual([b.fingerprint]);
     expect(update.resolved.map((f) => f.fingerprint)).toEqual([a.fingerprint]);
@@ -186,7 +187,7 @@ describe('the review state', () => {
       placements: new Map(),
       reviewedHead: 'h2',
       incremental: false,
-      changedFiles: undefined,
+      changedLines: undefined,
     });
     const twice = nextState({
       prior: once.state,
@@ -194,7 +195,7 @@ describe('the review state', () => {
       placements: new Map(),
       reviewedHead: 'h3',
       incremental: false,
-      changedFiles: undefined,
+      changedLines: undefined,
     });
     expect(twice.resolved).toEqual([]);
     expect(twice.state.findings.map((f) => f.fingerprint)).toEqual([a.fingerprint]);

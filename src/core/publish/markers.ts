@@ -8,6 +8,11 @@ export const SUMMARY_MARKER = '<!-- codex-review:summary -->';
 const STATE_PATTERN = /<!-- codex-review:state ([A-Za-z0-9+/=]+) -->/;
 const FINDING_PATTERN = /<!-- codex-review:finding ([0-9a-f]{16}(?:-\d+)?) -->/g;
 
+/** Keyed by workflow and job, so each scheduled audit keeps its own issue. */
+export function auditMarker(key: string): string {
+  return `<!-- codex-review:audit ${key.replace(/[^\w./@ -]/g, '_').replace(/--+/g, '-')} -->`;
+}
+
 export function findingMarker(fingerprint: string): string {
   return `<!-- codex-review:finding ${fingerprint} -->`;
 }
@@ -44,8 +49,17 @@ export function encodeState(state: SummaryState): string {
   return `<!-- codex-review:state ${data} -->`;
 }
 
+/**
+ * Model-written text goes into comments next to our markers; an HTML comment opener in it is
+ * neutralised so no finding can forge a marker or a state.
+ */
+export function neutralizeMarkers(text: string): string {
+  return text.replace(/<!--/g, '&lt;!--');
+}
+
 export function decodeState(body: string | undefined): SummaryState | undefined {
-  const match = body ? STATE_PATTERN.exec(body) : null;
+  // The state is written last, after all model text; a forged one earlier is ignored.
+  const match = body ? [...body.matchAll(new RegExp(STATE_PATTERN.source, 'g'))].at(-1) : undefined;
   if (!match) return undefined;
   try {
     const json = JSON.parse(

@@ -5,9 +5,11 @@ import type { InlineAnchor } from '../diff/placement.js';
  * - inline: posted as an inline comment by this run;
  * - inline-earlier: an earlier run already posted it inline (same fingerprint, any line);
  * - file / summary: listed in the summary comment (file: in a changed file, outside the diff);
+ * - issue: listed in the audit's tracking issue;
  * - not-posted: posting was impossible; the finding is in the log, step summary and file.
  */
-export type FinalPlacement = 'inline' | 'inline-earlier' | 'file' | 'summary' | 'not-posted';
+export type FinalPlacement =
+  'inline' | 'inline-earlier' | 'file' | 'summary' | 'issue' | 'not-posted';
 
 export interface PlacementRecord {
   placement: FinalPlacement;

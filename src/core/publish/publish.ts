@@ -9,13 +9,14 @@ import type { Logger } from '../logger.js';
 import {
   PermissionDeniedError,
   type ChangeRequest,
-  type ExistingState,
   type InlineComment,
   type ReviewPlatform,
 } from '../platform.js';
+import type { Redactor } from '../redact.js';
 import { renderInlineComment } from '../render/inline-comment.js';
 import { renderSummaryComment, type ReviewedRange } from '../render/summary-comment.js';
 import type { ReviewResult } from '../review/result.js';
+import type { ChangedLines } from './incremental.js';
 import { decodeState, type SummaryState } from './markers.js';
 import type { PlacementRecord } from './placements.js';
 import { nextState } from './state.js';
@@ -24,14 +25,15 @@ export interface PublishInput {
   result: ReviewResult;
   platform: ReviewPlatform;
   cr: ChangeRequest;
-  existing: ExistingState;
   /** `review`: inline comments + summary; `summary`: the summary comment only. */
   target: 'review' | 'summary';
   minPriority: number;
   maxInlineComments: number;
   range: ReviewedRange;
-  /** Files changed by an incremental range (to tell carried from resolved findings). */
-  changedFiles: Set<string> | undefined;
+  /** Lines an incremental range changed (to tell carried from resolved findings). */
+  changedLines: ChangedLines | undefined;
+  /** Everything posted passes through it: a model can be made to repeat a secret. */
+  redactor: Redactor;
   logger: Logger;
   runUrl?: string;
 }
@@ -46,17 +48,29 @@ export interface PublishOutcome {
 }
 
 export async function publishReview(input: PublishInput): Promise<PublishOutcome> {
-  const { result, platform, cr, existing, logger } = input;
+  const { result, platform, cr, logger, redactor } = input;
+  // Read again now, not when the run started: a run that finished meanwhile may have posted.
+  const existing = await platform.loadExisting(cr);
   const placements = new Map<string, PlacementRecord>();
+  // Findings already inline stay there; they neither count against max-inline-comments nor
+  // appear a second time in the summary.
+  const fresh = result.findings.filter((f) => {
+    if (!existing.inlineFingerprints.has(f.fingerprint)) return true;
+    placements.set(f.fingerprint, {
+      placement: 'inline-earlier',
+      reason: 'already posted inline by an earlier run',
+    });
+    return false;
+  });
   let placed: PlacedFinding[];
   if (input.target === 'review') {
     const index = DiffIndex.parse(await platform.loadDiff(cr));
-    placed = placeFindings(result.findings, index, {
+    placed = placeFindings(fresh, index, {
       minPriority: input.minPriority,
       maxInlineComments: input.maxInlineComments,
     });
   } else {
-    placed = result.findings.map((finding) => ({
+    placed = fresh.map((finding) => ({
       finding,
       placement: 'summary',
       reason: 'post: summary',
@@ -66,38 +80,30 @@ export async function publishReview(input: PublishInput): Promise<PublishOutcome
 
   const comments: InlineComment[] = [];
   for (const p of placed) {
-    const fp = p.finding.fingerprint;
     if (p.placement === 'inline' && p.anchor) {
-      if (existing.inlineFingerprints.has(fp)) {
-        placements.set(fp, {
-          placement: 'inline-earlier',
-          reason: 'already posted inline by an earlier run',
-          anchor: p.anchor,
-        });
-      } else {
-        comments.push({
-          fingerprint: fp,
-          anchor: p.anchor,
-          body: renderInlineComment(p.finding, p.anchor, platform.maxCommentLength),
-        });
-      }
+      const body = redactor.redact(
+        renderInlineComment(p.finding, p.anchor, platform.maxCommentLength),
+      );
+      comments.push({ fingerprint: p.finding.fingerprint, anchor: p.anchor, body });
     } else {
-      placements.set(fp, { placement: p.placement, reason: p.reason });
+      placements.set(p.finding.fingerprint, { placement: p.placement, reason: p.reason });
     }
   }
 
+  const prior = decodeState(existing.summary?.body);
+  const stateOf = () =>
+    nextState({
+      prior,
+      findings: result.findings,
+      placements,
+      reviewedHead: input.range.head,
+      incremental: input.range.incremental,
+      changedLines: input.changedLines,
+    });
+  let update = stateOf();
   let reviewUrl: string | undefined;
   let summaryUrl: string | undefined;
   let permissionDenied: string | undefined;
-  const prior = decodeState(existing.summary?.body);
-  let update = nextState({
-    prior,
-    findings: result.findings,
-    placements,
-    reviewedHead: input.range.head,
-    incremental: input.range.incremental,
-    changedFiles: input.changedFiles,
-  });
   try {
     if (comments.length > 0) {
       const review = await platform.postReview(cr, comments);
@@ -117,14 +123,7 @@ export async function publishReview(input: PublishInput): Promise<PublishOutcome
             : ''),
       );
     }
-    update = nextState({
-      prior,
-      findings: result.findings,
-      placements,
-      reviewedHead: input.range.head,
-      incremental: input.range.incremental,
-      changedFiles: input.changedFiles,
-    });
+    update = stateOf();
     const body = renderSummaryComment({
       result,
       cr,
@@ -137,7 +136,7 @@ export async function publishReview(input: PublishInput): Promise<PublishOutcome
       ...(input.runUrl ? { runUrl: input.runUrl } : {}),
       maxLength: platform.maxCommentLength,
     });
-    const summary = await platform.upsertSummary(cr, body, existing.summary);
+    const summary = await platform.upsertSummary(cr, redactor.redact(body), existing.summary);
     summaryUrl = summary.url;
     logger.info(`${existing.summary ? 'Updated' : 'Posted'} the summary comment: ${summary.url}`);
   } catch (error) {

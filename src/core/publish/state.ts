@@ -1,5 +1,6 @@
 // The review state carried from run to run in the summary comment.
 import type { Finding } from '../review/finding.js';
+import type { ChangedLines } from './incremental.js';
 import type { StoredFinding, SummaryState } from './markers.js';
 import type { PlacementRecord } from './placements.js';
 
@@ -14,7 +15,7 @@ export interface StateUpdate {
 /**
  * A full review re-judges everything, so an earlier finding it does not report is resolved.
  * An incremental review only sees the new commits: an earlier finding stays open unless those
- * commits touched its file and the finding was not reported again.
+ * commits changed its lines and the finding was not reported again.
  */
 export function nextState(input: {
   prior: SummaryState | undefined;
@@ -22,19 +23,14 @@ export function nextState(input: {
   placements: Map<string, PlacementRecord>;
   reviewedHead: string;
   incremental: boolean;
-  changedFiles: Set<string> | undefined;
+  changedLines: ChangedLines | undefined;
 }): StateUpdate {
   const current = new Map(input.findings.map((f) => [f.fingerprint, f]));
   const carried: StoredFinding[] = [];
   const resolved: StoredFinding[] = [];
   for (const earlier of input.prior?.findings ?? []) {
     if (earlier.status !== 'open' || current.has(earlier.fingerprint)) continue;
-    const untouched =
-      input.incremental &&
-      earlier.path !== null &&
-      input.changedFiles !== undefined &&
-      !input.changedFiles.has(earlier.path);
-    if (untouched) carried.push(earlier);
+    if (input.incremental && !touched(earlier, input.changedLines)) carried.push(earlier);
     else resolved.push({ ...earlier, status: 'resolved' });
   }
   const findings: StoredFinding[] = [
@@ -52,4 +48,14 @@ export function nextState(input: {
     ...resolved,
   ];
   return { state: { version: 1, reviewedHead: input.reviewedHead, findings }, carried, resolved };
+}
+
+function touched(f: StoredFinding, changed: ChangedLines | undefined): boolean {
+  if (!changed || f.path === null) return false;
+  const ranges = changed.get(f.path);
+  if (!ranges) return false;
+  if (f.startLine === null) return true;
+  const start = f.startLine;
+  const end = f.endLine ?? start;
+  return ranges.some(([a, b]) => a <= end && start <= b);
 }

@@ -1,6 +1,6 @@
 // The body of one inline review comment.
 import type { InlineAnchor } from '../diff/placement.js';
-import { findingMarker } from '../publish/markers.js';
+import { findingMarker, neutralizeMarkers } from '../publish/markers.js';
 import type { Finding } from '../review/finding.js';
 import { priorityBadge } from './priority.js';
 
@@ -11,8 +11,8 @@ export function renderInlineComment(
   anchor: InlineAnchor,
   maxLength: number,
 ): string {
-  const head = `**${priorityBadge(finding.priority)} · ${finding.title}**`;
-  let body = finding.body;
+  const head = `**${priorityBadge(finding.priority)} · ${neutralizeMarkers(finding.title)}**`;
+  let body = neutralizeMarkers(finding.body);
   // A suggestion replaces exactly the commented lines; after clamping (or on the old side) it
   // would replace the wrong ones, so it is shown as plain code instead.
   const exact = !anchor.clamped && anchor.side === 'RIGHT';

@@ -21,6 +21,14 @@ export function renderStepSummary(
   if (result.incomplete) lines.push(`> [!WARNING]`, `> ${result.incomplete}`, '');
   if (result.verdict.correctness) lines.push(`**Verdict:** ${result.verdict.correctness}`, '');
   if (result.verdict.explanation) lines.push(result.verdict.explanation, '');
+  if (result.exec && !result.exec.findingsShaped && result.structured !== undefined) {
+    lines.push('### Result', '', '```json', JSON.stringify(result.structured, null, 2), '```', '');
+  }
+  if (result.exec && result.exec.replyErrors.length > 0) {
+    lines.push('> [!CAUTION]', "> Codex's reply does not match the output schema:");
+    for (const e of result.exec.replyErrors) lines.push(`> - ${e}`);
+    lines.push('');
+  }
   const n = result.findings.length;
   lines.push(
     n === 0

@@ -6,6 +6,7 @@ import type { ChangeRequest } from '../platform.js';
 import type { PlacementRecord } from '../publish/placements.js';
 import {
   encodeState,
+  neutralizeMarkers,
   SUMMARY_MARKER,
   type StoredFinding,
   type SummaryState,
@@ -77,7 +78,7 @@ function compose(
   minimal = false,
 ): string {
   const { result, range } = input;
-  const lines: string[] = [SUMMARY_MARKER, '## Codex review', ''];
+  const lines: string[] = ['## Codex review', ''];
   if (result.incomplete) lines.push('> [!WARNING]', `> ${result.incomplete}`, '');
   if (result.verdict.correctness) lines.push(`**Verdict:** ${result.verdict.correctness}`, '');
   if (result.verdict.explanation && !minimal) lines.push(result.verdict.explanation, '');
@@ -102,6 +103,19 @@ function compose(
     '',
   );
 
+  if (result.exec && !result.exec.findingsShaped && result.structured !== undefined && !minimal) {
+    // A custom schema's answer, shown as it is.
+    const json = JSON.stringify(result.structured, null, 2);
+    const room = Math.max(0, input.maxLength - 4_000);
+    lines.push(
+      '### Result',
+      '',
+      '```json',
+      json.length > room ? `${json.slice(0, room)}\n…` : json,
+      '```',
+      '',
+    );
+  }
   if (notInline.length > 0) {
     lines.push(
       '### Findings not posted inline',
@@ -157,8 +171,11 @@ function compose(
     `${u.input_tokens} input (${u.cached_input_tokens} cached) / ${u.output_tokens} output tokens`,
     input.runUrl ? `[run](${input.runUrl})` : undefined,
   ].filter(Boolean);
-  lines.push(`<sub>${footer.join(' · ')}</sub>`, '', encodeState(input.state));
-  return lines.join('\n');
+  lines.push(`<sub>${footer.join(' · ')}</sub>`);
+  // Everything between our two markers may carry model text: neutralise forged markers in it.
+  return [SUMMARY_MARKER, neutralizeMarkers(lines.join('\n')), '', encodeState(input.state)].join(
+    '\n',
+  );
 }
 
 function escapeHtml(text: string): string {

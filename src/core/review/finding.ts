@@ -1,5 +1,6 @@
 // SPEC's Finding: one model for both modes and both platforms.
 import { createHash } from 'node:crypto';
+import fs from 'node:fs';
 import path from 'node:path';
 import type { ReviewFinding } from './review-output.js';
 
@@ -29,8 +30,7 @@ export interface ToFindingsOptions {
 }
 
 export function toFindings(items: ReviewFinding[], options: ToFindingsOptions): Finding[] {
-  const seen = new Map<string, number>();
-  return items.map((item) => {
+  const findings = items.map((item) => {
     const tag = PRIORITY_TAG.exec(item.title);
     const title = item.title.replace(PRIORITY_TAG, '').trim() || item.title.trim();
     const priority = normalizePriority(item.priority ?? (tag ? Number(tag[1]) : null));
@@ -41,10 +41,6 @@ export function toFindings(items: ReviewFinding[], options: ToFindingsOptions): 
     if (start !== null && end !== null && end < start) [start, end] = [end, start];
     if (start !== null && start < 1) start = 1;
     if (end !== null && end < 1) end = 1;
-    const base = fingerprintOf(resolved?.path ?? null, title);
-    // Two findings with the same title in the same file stay distinct.
-    const count = (seen.get(base) ?? 0) + 1;
-    seen.set(base, count);
     return {
       title,
       body: item.body.trim(),
@@ -54,9 +50,48 @@ export function toFindings(items: ReviewFinding[], options: ToFindingsOptions): 
       startLine: resolved ? start : null,
       endLine: resolved ? end : null,
       inRepo: resolved?.inRepo ?? false,
-      fingerprint: count === 1 ? base : `${base}-${count}`,
+      fingerprint: fingerprintOf(resolved?.path ?? null, title),
     };
   });
+  disambiguate(findings, options.repoRoot);
+  return findings;
+}
+
+/**
+ * Two findings with the same title in the same file need distinct fingerprints that do not
+ * depend on where they are. The code they point at moves with them, so its text tells them
+ * apart; only when it cannot (file unreadable, same text) does their order in the file.
+ * The order Codex reported them in is never used: it changes from run to run.
+ */
+function disambiguate(findings: Finding[], repoRoot: string): void {
+  const groups = new Map<string, Finding[]>();
+  for (const f of findings) groups.set(f.fingerprint, [...(groups.get(f.fingerprint) ?? []), f]);
+  for (const [base, group] of groups) {
+    if (group.length < 2) continue;
+    const texts = group.map((f) => lineText(repoRoot, f));
+    const distinct = texts.every((t) => t !== undefined) && new Set(texts).size === texts.length;
+    if (distinct) {
+      group.forEach((f, i) => {
+        f.fingerprint = `${base}-${createHash('sha256').update(texts[i]!).digest('hex').slice(0, 8)}`;
+      });
+      continue;
+    }
+    [...group]
+      .sort((a, b) => (a.startLine ?? 0) - (b.startLine ?? 0))
+      .forEach((f, i) => {
+        if (i > 0) f.fingerprint = `${base}-${i + 1}`;
+      });
+  }
+}
+
+function lineText(repoRoot: string, f: Finding): string | undefined {
+  if (!f.inRepo || !f.path || f.startLine === null) return undefined;
+  try {
+    const line = fs.readFileSync(path.join(repoRoot, f.path), 'utf8').split('\n')[f.startLine - 1];
+    return line === undefined ? undefined : line.replace(/\s+/g, ' ').trim();
+  } catch {
+    return undefined;
+  }
 }
 
 function normalizePriority(value: number | null): number | null {

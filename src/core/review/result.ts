@@ -28,4 +28,14 @@ export interface ReviewResult {
   usage: CodexUsage;
   blockingCount: number;
   codex: { version: string; durationMs: number; fromCache: boolean };
+  /** exec mode: which schema, and whether the reply matched it. */
+  exec: ExecOutcome | undefined;
+}
+
+export interface ExecOutcome {
+  schema: 'built-in' | 'custom';
+  /** Empty when the reply matches the schema; otherwise why not (the run then fails). */
+  replyErrors: string[];
+  /** The reply carries a `findings` array of the review shape (so findings were posted). */
+  findingsShaped: boolean;
 }
