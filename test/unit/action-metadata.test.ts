@@ -10,6 +10,7 @@ import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { OUTPUT_NAMES } from '../../src/core/outputs.js';
 import { SETTING_DEFINITIONS, type SettingDefinition } from '../../src/core/settings.js';
+import { lintStrictSchema } from '../../src/core/exec/strict-schema.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
 const SCHEMAS = path.join(ROOT, 'test', 'fixtures', 'schemas');
@@ -220,6 +221,35 @@ describe('README.md', () => {
     const inputs = Object.keys(action.inputs ?? {});
     for (const block of given) {
       for (const name of Object.keys(block)) expect(inputs, name).toContain(name);
+    }
+  });
+});
+
+describe('examples/', () => {
+  const dir = path.join(ROOT, 'examples');
+  const files = fs.readdirSync(dir).filter((f) => f.endsWith('.yml'));
+
+  it('has a PR review, an exec with a custom schema and a weekly audit', () => {
+    expect(files.sort()).toEqual(['exec-custom-schema.yml', 'pr-review.yml', 'weekly-audit.yml']);
+  });
+
+  it.each(files)('%s is a valid workflow passing only declared inputs', (file) => {
+    const workflow = readYaml(path.join(dir, file));
+    expect(schemaErrors(compile('github-workflow.json'), workflow).join('\n')).toBe('');
+    const inputs = Object.keys(action.inputs ?? {});
+    const given = codexReviewInputs(workflow);
+    expect(given.length).toBeGreaterThan(0);
+    for (const block of given) {
+      for (const name of Object.keys(block)) expect(inputs, `${file}: ${name}`).toContain(name);
+    }
+  });
+
+  it('ships output schemas the Responses API accepts in strict mode', () => {
+    const schemas = fs.readdirSync(path.join(dir, 'schemas'));
+    expect(schemas.length).toBeGreaterThan(0);
+    for (const file of schemas) {
+      const schema = JSON.parse(readText(path.join(dir, 'schemas', file)));
+      expect(lintStrictSchema(schema), file).toEqual([]);
     }
   });
 });
