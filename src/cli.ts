@@ -2,6 +2,7 @@
 // Entry of the `codex-review` bin.
 import { CodexRunError, ConfigurationError, errorMessage } from './core/errors.js';
 import { SETTING_DEFINITIONS, SETTING_NAMES } from './core/settings.js';
+import { runGitlab } from './gitlab/main.js';
 import { runLocal } from './local/main.js';
 import { envName } from './local/options.js';
 import { VERSION } from './version.js';
@@ -18,6 +19,9 @@ Usage:
   codex-review local [settings]   Review this checkout (current branch against the default
                                   branch, or uncommitted changes) and print the findings.
                                   Never posts anywhere.
+  codex-review gitlab [settings]  In a GitLab merge-request pipeline: review the merge request
+                                  and post the findings on it (inline discussions and one
+                                  summary note). Token: gitlab-token / GITLAB_TOKEN (scope api).
   codex-review --help | --version
 
 Options:
@@ -39,6 +43,13 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${VERSION}\n`);
     return 0;
   }
+  if (command === 'gitlab') {
+    if (rest.includes('--help') || rest.includes('-h')) {
+      process.stdout.write(usage());
+      return 0;
+    }
+    return runGitlab(rest);
+  }
   if (command === 'local') {
     if (rest.includes('--help') || rest.includes('-h')) {
       process.stdout.write(usage());
@@ -47,7 +58,7 @@ async function main(argv: string[]): Promise<number> {
     return runLocal(rest);
   }
   process.stderr.write(
-    `codex-review: unknown command "${command}". Commands: local. See \`codex-review --help\`.\n`,
+    `codex-review: unknown command "${command}". Commands: local, gitlab. See \`codex-review --help\`.\n`,
   );
   return 2;
 }

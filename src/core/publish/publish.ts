@@ -139,6 +139,14 @@ export async function publishReview(input: PublishInput): Promise<PublishOutcome
     const summary = await platform.upsertSummary(cr, redactor.redact(body), existing.summary);
     summaryUrl = summary.url;
     logger.info(`${existing.summary ? 'Updated' : 'Posted'} the summary comment: ${summary.url}`);
+    if (platform.resolveFixed && update.resolved.length > 0) {
+      const count = await platform.resolveFixed(
+        cr,
+        update.resolved.map((f) => f.fingerprint),
+      );
+      if (count > 0)
+        logger.info(`Resolved ${count} thread(s) of findings fixed since the last run.`);
+    }
   } catch (error) {
     if (!(error instanceof PermissionDeniedError)) throw error;
     permissionDenied = errorMessage(error);
