@@ -21459,8 +21459,6 @@ function shellQuoteForLog(arg) {
 /** Settings accepted by the contract whose behaviour later versions build; never silently ignored. */
 function notYetEnforced(settings) {
     const out = [];
-    if (settings.codequalityFile)
-        out.push('`codequality-file` (GitLab Code Quality reports)');
     if (settings.safetyStrategy !== 'drop-sudo' || settings.codexUser)
         out.push('`safety-strategy` / `codex-user`');
     if (settings.allowUsers.length || settings.allowBots.length)
@@ -21468,6 +21466,263 @@ function notYetEnforced(settings) {
     if (settings.allowUntrustedPullRequests)
         out.push('`allow-untrusted-pull-requests`');
     return out;
+}
+
+;// CONCATENATED MODULE: ./src/core/platform.ts
+/** The token may read but not write (a fork's pull request): not a failure, a fallback. */
+class PermissionDeniedError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'PermissionDeniedError';
+    }
+}
+
+;// CONCATENATED MODULE: external "node:zlib"
+const external_node_zlib_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
+;// CONCATENATED MODULE: ./src/core/publish/markers.ts
+// Hidden HTML comments that let a later run find its own comments again. The summary carries
+// the state of the review (the head reviewed, the findings and their status) so that the next
+// run can review incrementally, avoid duplicates and mark findings resolved.
+
+
+const SUMMARY_MARKER = '<!-- codex-review:summary -->';
+const STATE_PATTERN = /<!-- codex-review:state ([A-Za-z0-9+/=]+) -->/;
+const FINDING_PATTERN = /<!-- codex-review:finding ([0-9a-f]{16}(?:-\d+)?) -->/g;
+/** Keyed by workflow and job, so each scheduled audit keeps its own issue. */
+function auditMarker(key) {
+    return `<!-- codex-review:audit ${key.replace(/[^\w./@ -]/g, '_').replace(/--+/g, '-')} -->`;
+}
+function findingMarker(fingerprint) {
+    return `<!-- codex-review:finding ${fingerprint} -->`;
+}
+function fingerprintsIn(body) {
+    return [...body.matchAll(FINDING_PATTERN)].map((m) => m[1]);
+}
+const StoredFindingSchema = object({
+    fingerprint: schemas_string(),
+    title: schemas_string(),
+    path: schemas_string().nullable(),
+    startLine: schemas_number().nullable(),
+    endLine: schemas_number().nullable(),
+    priority: schemas_number().nullable(),
+    status: schemas_enum(['open', 'resolved']),
+    /** Where it was shown when last reported. */
+    placement: schemas_string(),
+});
+const SummaryStateSchema = object({
+    version: literal(1),
+    /** The head commit the last run reviewed: the base of the next incremental review. */
+    reviewedHead: schemas_string(),
+    findings: array(StoredFindingSchema),
+});
+/** Compressed, so that hundreds of findings still fit in a comment. */
+function encodeState(state) {
+    const data = (0,external_node_zlib_namespaceObject.deflateRawSync)(Buffer.from(JSON.stringify(state))).toString('base64');
+    return `<!-- codex-review:state ${data} -->`;
+}
+/**
+ * Model-written text goes into comments next to our markers; an HTML comment opener in it is
+ * neutralised so no finding can forge a marker or a state.
+ */
+function neutralizeMarkers(text) {
+    return text.replace(/<!--/g, '&lt;!--');
+}
+function decodeState(body) {
+    // The state is written last, after all model text; a forged one earlier is ignored.
+    const match = body ? [...body.matchAll(new RegExp(STATE_PATTERN.source, 'g'))].at(-1) : undefined;
+    if (!match)
+        return undefined;
+    try {
+        const json = JSON.parse((0,external_node_zlib_namespaceObject.inflateRawSync)(Buffer.from(match[1], 'base64')).toString('utf8'));
+        const parsed = SummaryStateSchema.safeParse(json);
+        return parsed.success ? parsed.data : undefined;
+    }
+    catch {
+        // A summary edited by hand, or from an incompatible version: start afresh.
+        return undefined;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/core/render/priority.ts
+function priorityLabel(priority) {
+    return priority === null ? 'P?' : `P${priority}`;
+}
+const BADGES = ['🔴', '🟠', '🟡', '🔵'];
+function priorityBadge(priority) {
+    return `${priority === null ? '⚪' : BADGES[priority]} ${priorityLabel(priority)}`;
+}
+function priority_location(f) {
+    if (!f.path)
+        return '(no location)';
+    if (f.startLine === null)
+        return f.path;
+    return f.endLine !== null && f.endLine !== f.startLine
+        ? `${f.path}:${f.startLine}-${f.endLine}`
+        : `${f.path}:${f.startLine}`;
+}
+function countByPriority(findings) {
+    const counts = new Map();
+    for (const f of findings)
+        counts.set(priorityLabel(f.priority), (counts.get(priorityLabel(f.priority)) ?? 0) + 1);
+    return ['P0', 'P1', 'P2', 'P3', 'P?']
+        .filter((p) => counts.has(p))
+        .map((p) => `${counts.get(p)} × ${p}`)
+        .join(', ');
+}
+
+;// CONCATENATED MODULE: ./src/core/render/tracking-issue.ts
+// The body of an audit's tracking issue: open findings as a checklist with links, the findings
+// fixed since the last run ticked, and when and where the audit last ran.
+
+
+
+const inline = (text) => text.replace(/\r?\n/g, ' ').replace(/([[\]])/g, '\\$1');
+function renderTrackingIssue(input) {
+    const body = compose(input, true);
+    return body.length <= input.maxLength ? body : compose(input, false);
+}
+function compose(input, details) {
+    const { result } = input;
+    const open = [...result.findings].sort(compareFindings);
+    const ran = input.runUrl ? `[this run](${input.runUrl})` : 'the last run';
+    const lines = [
+        `Codex audit, updated by ${ran} on ${input.date} at commit \`${input.sha.slice(0, 7)}\`.`,
+        '',
+        open.length === 0
+            ? '**No open findings.**'
+            : `**${open.length} open finding${open.length === 1 ? '' : 's'}:** ${countByPriority(open)}`,
+        '',
+    ];
+    if (result.verdict.explanation)
+        lines.push(`> ${inline(result.verdict.explanation)}`, '');
+    if (open.length > 0) {
+        lines.push('### Open', '');
+        for (const f of open) {
+            const where = f.path
+                ? f.inRepo
+                    ? ` — [\`${priority_location(f)}\`](${input.fileUrl(f.path, f.startLine, f.endLine)})`
+                    : ` — \`${priority_location(f)}\` (outside the repository)`
+                : '';
+            lines.push(`- [ ] ${priorityBadge(f.priority)} **${inline(f.title)}**${where}`);
+            if (details && f.body)
+                lines.push(`  <details><summary>Details</summary>`, '', indent(f.body), '', '  </details>');
+        }
+        lines.push('');
+    }
+    if (input.fixed.length > 0) {
+        lines.push('### Fixed since the last run', '');
+        for (const f of input.fixed) {
+            lines.push(`- [x] ~~${inline(f.title)}~~${f.path ? ` — \`${priority_location(f)}\`` : ''} (no longer reported on ${input.date})`);
+        }
+        lines.push('');
+    }
+    return [input.marker, neutralizeMarkers(lines.join('\n')), encodeState(input.state)].join('\n');
+}
+function indent(text) {
+    return text
+        .split('\n')
+        .map((l) => `  ${l}`)
+        .join('\n');
+}
+
+;// CONCATENATED MODULE: ./src/core/publish/state.ts
+/**
+ * A full review re-judges everything, so an earlier finding it does not report is resolved.
+ * An incremental review only sees the new commits: an earlier finding stays open unless those
+ * commits changed its lines and the finding was not reported again.
+ */
+function nextState(input) {
+    const current = new Map(input.findings.map((f) => [f.fingerprint, f]));
+    const carried = [];
+    const resolved = [];
+    for (const earlier of input.prior?.findings ?? []) {
+        if (earlier.status !== 'open' || current.has(earlier.fingerprint))
+            continue;
+        if (input.incremental && !touched(earlier, input.changedLines))
+            carried.push(earlier);
+        else
+            resolved.push({ ...earlier, status: 'resolved' });
+    }
+    const findings = [
+        ...input.findings.map((f) => ({
+            fingerprint: f.fingerprint,
+            title: f.title,
+            path: f.path,
+            startLine: f.startLine,
+            endLine: f.endLine,
+            priority: f.priority,
+            status: 'open',
+            placement: input.placements.get(f.fingerprint)?.placement ?? 'summary',
+        })),
+        ...carried,
+        ...resolved,
+    ];
+    return { state: { version: 1, reviewedHead: input.reviewedHead, findings }, carried, resolved };
+}
+function touched(f, changed) {
+    if (!changed || f.path === null)
+        return false;
+    const ranges = changed.get(f.path);
+    if (!ranges)
+        return false;
+    if (f.startLine === null)
+        return true;
+    const start = f.startLine;
+    const end = f.endLine ?? start;
+    return ranges.some(([a, b]) => a <= end && start <= b);
+}
+
+;// CONCATENATED MODULE: ./src/core/publish/audit.ts
+
+
+
+
+
+async function publishTrackingIssue(input) {
+    const { result, tracker, logger } = input;
+    const marker = auditMarker(input.key);
+    const placements = new Map(result.findings.map((f) => [f.fingerprint, { placement: 'issue', reason: undefined }]));
+    try {
+        const existing = await tracker.findIssue(marker);
+        if (!existing && result.findings.length === 0) {
+            logger.info('No open findings and no tracking issue yet: nothing to post.');
+            return { url: undefined, placements, permissionDenied: undefined };
+        }
+        const update = nextState({
+            prior: decodeState(existing?.body),
+            findings: result.findings,
+            placements,
+            reviewedHead: input.sha,
+            incremental: false,
+            changedLines: undefined,
+        });
+        const body = renderTrackingIssue({
+            marker,
+            result,
+            state: update.state,
+            fixed: update.resolved,
+            sha: input.sha,
+            date: input.date,
+            runUrl: input.runUrl,
+            fileUrl: (path, start, end) => tracker.fileUrl(input.sha, path, start, end),
+            maxLength: tracker.maxCommentLength,
+        });
+        const state = result.findings.length === 0 ? 'closed' : 'open';
+        const issue = existing
+            ? await tracker.updateIssue(existing, { body, state })
+            : await tracker.createIssue(input.title, body);
+        logger.info(`${existing ? 'Updated' : 'Opened'} tracking issue #${issue.number} (${result.findings.length} open, ` +
+            `${update.resolved.length} fixed since the last run${state === 'closed' ? '; closed' : ''}): ${issue.url}`);
+        return { url: issue.url, placements, permissionDenied: undefined };
+    }
+    catch (error) {
+        if (!(error instanceof PermissionDeniedError))
+            throw error;
+        const reason = errorMessage(error);
+        for (const f of result.findings)
+            placements.set(f.fingerprint, { placement: 'not-posted', reason });
+        return { url: undefined, placements, permissionDenied: reason };
+    }
 }
 
 // EXTERNAL MODULE: ./node_modules/parse-diff/index.js
@@ -21807,72 +22062,6 @@ function changedLinesOf(diff) {
     return changed;
 }
 
-;// CONCATENATED MODULE: external "node:zlib"
-const external_node_zlib_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
-;// CONCATENATED MODULE: ./src/core/publish/markers.ts
-// Hidden HTML comments that let a later run find its own comments again. The summary carries
-// the state of the review (the head reviewed, the findings and their status) so that the next
-// run can review incrementally, avoid duplicates and mark findings resolved.
-
-
-const SUMMARY_MARKER = '<!-- codex-review:summary -->';
-const STATE_PATTERN = /<!-- codex-review:state ([A-Za-z0-9+/=]+) -->/;
-const FINDING_PATTERN = /<!-- codex-review:finding ([0-9a-f]{16}(?:-\d+)?) -->/g;
-/** Keyed by workflow and job, so each scheduled audit keeps its own issue. */
-function auditMarker(key) {
-    return `<!-- codex-review:audit ${key.replace(/[^\w./@ -]/g, '_').replace(/--+/g, '-')} -->`;
-}
-function findingMarker(fingerprint) {
-    return `<!-- codex-review:finding ${fingerprint} -->`;
-}
-function fingerprintsIn(body) {
-    return [...body.matchAll(FINDING_PATTERN)].map((m) => m[1]);
-}
-const StoredFindingSchema = object({
-    fingerprint: schemas_string(),
-    title: schemas_string(),
-    path: schemas_string().nullable(),
-    startLine: schemas_number().nullable(),
-    endLine: schemas_number().nullable(),
-    priority: schemas_number().nullable(),
-    status: schemas_enum(['open', 'resolved']),
-    /** Where it was shown when last reported. */
-    placement: schemas_string(),
-});
-const SummaryStateSchema = object({
-    version: literal(1),
-    /** The head commit the last run reviewed: the base of the next incremental review. */
-    reviewedHead: schemas_string(),
-    findings: array(StoredFindingSchema),
-});
-/** Compressed, so that hundreds of findings still fit in a comment. */
-function encodeState(state) {
-    const data = (0,external_node_zlib_namespaceObject.deflateRawSync)(Buffer.from(JSON.stringify(state))).toString('base64');
-    return `<!-- codex-review:state ${data} -->`;
-}
-/**
- * Model-written text goes into comments next to our markers; an HTML comment opener in it is
- * neutralised so no finding can forge a marker or a state.
- */
-function neutralizeMarkers(text) {
-    return text.replace(/<!--/g, '&lt;!--');
-}
-function decodeState(body) {
-    // The state is written last, after all model text; a forged one earlier is ignored.
-    const match = body ? [...body.matchAll(new RegExp(STATE_PATTERN.source, 'g'))].at(-1) : undefined;
-    if (!match)
-        return undefined;
-    try {
-        const json = JSON.parse((0,external_node_zlib_namespaceObject.inflateRawSync)(Buffer.from(match[1], 'base64')).toString('utf8'));
-        const parsed = SummaryStateSchema.safeParse(json);
-        return parsed.success ? parsed.data : undefined;
-    }
-    catch {
-        // A summary edited by hand, or from an incompatible version: start afresh.
-        return undefined;
-    }
-}
-
 ;// CONCATENATED MODULE: ./src/core/diff/placement.ts
 /** A multi-line comment (GitHub's start_line/line pair) rather than a single-line one. */
 function isRange(anchor) {
@@ -21924,10 +22113,10 @@ function locate(finding, index) {
         [start, end] = [end, start];
     const right = index.rightHunk(file.path, start, end);
     if (right)
-        return inline(finding, file, 'RIGHT', right, start, end);
+        return placement_inline(finding, file, 'RIGHT', right, start, end);
     const left = index.leftHunk(file.path, start, end);
     if (left && (file.status === 'deleted' || touchesDeletedLines(left))) {
-        return inline(finding, file, 'LEFT', left, start, end);
+        return placement_inline(finding, file, 'LEFT', left, start, end);
     }
     return elsewhere('file', 'outside the changed lines');
 }
@@ -21938,7 +22127,7 @@ function locate(finding, index) {
 function touchesDeletedLines(overlap) {
     return overlap.hunk.deleted.some((line) => line >= overlap.start && line <= overlap.end);
 }
-function inline(finding, file, side, overlap, start, end) {
+function placement_inline(finding, file, side, overlap, start, end) {
     return {
         finding,
         placement: 'inline',
@@ -21965,42 +22154,6 @@ function bySeverity(a, b) {
 }
 function compare(a, b) {
     return a < b ? -1 : a > b ? 1 : 0;
-}
-
-;// CONCATENATED MODULE: ./src/core/platform.ts
-/** The token may read but not write (a fork's pull request): not a failure, a fallback. */
-class PermissionDeniedError extends Error {
-    constructor(message) {
-        super(message);
-        this.name = 'PermissionDeniedError';
-    }
-}
-
-;// CONCATENATED MODULE: ./src/core/render/priority.ts
-function priorityLabel(priority) {
-    return priority === null ? 'P?' : `P${priority}`;
-}
-const BADGES = ['🔴', '🟠', '🟡', '🔵'];
-function priorityBadge(priority) {
-    return `${priority === null ? '⚪' : BADGES[priority]} ${priorityLabel(priority)}`;
-}
-function priority_location(f) {
-    if (!f.path)
-        return '(no location)';
-    if (f.startLine === null)
-        return f.path;
-    return f.endLine !== null && f.endLine !== f.startLine
-        ? `${f.path}:${f.startLine}-${f.endLine}`
-        : `${f.path}:${f.startLine}`;
-}
-function countByPriority(findings) {
-    const counts = new Map();
-    for (const f of findings)
-        counts.set(priorityLabel(f.priority), (counts.get(priorityLabel(f.priority)) ?? 0) + 1);
-    return ['P0', 'P1', 'P2', 'P3', 'P?']
-        .filter((p) => counts.has(p))
-        .map((p) => `${counts.get(p)} × ${p}`)
-        .join(', ');
 }
 
 ;// CONCATENATED MODULE: ./src/core/render/inline-comment.ts
@@ -22050,20 +22203,20 @@ function renderSummaryComment(input) {
         .sort(compareFindings);
     // Shrink step by step until it fits.
     for (const bodies of [true, false]) {
-        const text = compose(input, notInline, notInline.length, bodies);
+        const text = summary_comment_compose(input, notInline, notInline.length, bodies);
         if (text.length <= input.maxLength)
             return text;
     }
     let keep = notInline.length;
     while (keep > 0) {
         keep = Math.floor(keep * 0.8);
-        const text = compose(input, notInline, keep, false);
+        const text = summary_comment_compose(input, notInline, keep, false);
         if (text.length <= input.maxLength)
             return text;
     }
-    return compose(input, notInline, 0, false, true);
+    return summary_comment_compose(input, notInline, 0, false, true);
 }
-function compose(input, notInline, keep, bodies, minimal = false) {
+function summary_comment_compose(input, notInline, keep, bodies, minimal = false) {
     const { result, range } = input;
     const lines = ['## Codex review', ''];
     if (result.incomplete)
@@ -22134,53 +22287,6 @@ function compose(input, notInline, keep, bodies, minimal = false) {
 }
 function escapeHtml(text) {
     return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
-
-;// CONCATENATED MODULE: ./src/core/publish/state.ts
-/**
- * A full review re-judges everything, so an earlier finding it does not report is resolved.
- * An incremental review only sees the new commits: an earlier finding stays open unless those
- * commits changed its lines and the finding was not reported again.
- */
-function nextState(input) {
-    const current = new Map(input.findings.map((f) => [f.fingerprint, f]));
-    const carried = [];
-    const resolved = [];
-    for (const earlier of input.prior?.findings ?? []) {
-        if (earlier.status !== 'open' || current.has(earlier.fingerprint))
-            continue;
-        if (input.incremental && !touched(earlier, input.changedLines))
-            carried.push(earlier);
-        else
-            resolved.push({ ...earlier, status: 'resolved' });
-    }
-    const findings = [
-        ...input.findings.map((f) => ({
-            fingerprint: f.fingerprint,
-            title: f.title,
-            path: f.path,
-            startLine: f.startLine,
-            endLine: f.endLine,
-            priority: f.priority,
-            status: 'open',
-            placement: input.placements.get(f.fingerprint)?.placement ?? 'summary',
-        })),
-        ...carried,
-        ...resolved,
-    ];
-    return { state: { version: 1, reviewedHead: input.reviewedHead, findings }, carried, resolved };
-}
-function touched(f, changed) {
-    if (!changed || f.path === null)
-        return false;
-    const ranges = changed.get(f.path);
-    if (!ranges)
-        return false;
-    if (f.startLine === null)
-        return true;
-    const start = f.startLine;
-    const end = f.endLine ?? start;
-    return ranges.some(([a, b]) => a <= end && start <= b);
 }
 
 ;// CONCATENATED MODULE: ./src/core/publish/publish.ts
@@ -22644,27 +22750,212 @@ function writeSarifFile(file, result, redactor, options) {
     external_node_fs_default().writeFileSync(file, `${JSON.stringify(log, null, 2)}\n`);
 }
 
+;// CONCATENATED MODULE: ./src/core/report/codequality.ts
+// GitLab Code Quality report of all findings: the file `artifacts:reports:codequality` uploads, shown
+// in the merge request widget (every tier), the pipeline's Code Quality tab (Premium) and the
+// diff gutter (Ultimate).
+//
+// The format and what the choices rest on:
+// - GitLab's "Code Quality report format" (gitlabhq doc/ci/testing/code_quality.md): one JSON array
+//   of objects with `description`, `check_name`, `fingerprint`, `severity` (`info`, `minor`, `major`,
+//   `critical` or `blocker`), `location.path` (relative to the repository) and
+//   `location.lines.begin`. It is a subset of the Code Climate issue (codeclimate/platform
+//   spec/analyzers/SPEC.md); GitLab ignores every other property, and rejects a byte order mark.
+// - GitLab's parser (lib/gitlab/ci/parsers/codequality/code_climate.rb) checks each entry against
+//   app/validators/json_schemas/codeclimate.json and *stops at the first invalid one*, so every
+//   entry must be valid or the rest of the report is lost. Entries are stored by fingerprint
+//   (lib/gitlab/ci/reports/codequality_reports.rb): a second entry with the same fingerprint
+//   replaces the first, and the widget's "new"/"resolved" lists compare fingerprints between the
+//   target branch's report and the merge request's (codequality_reports_comparer.rb).
+// - Description: one line (the Code Climate spec: "a single line of text (no newlines)"), the
+//   title and the start of the body, at most DESCRIPTION_LIMIT characters. The full text stays in
+//   the findings file and the posted comments.
+// - check_name: the SARIF rule id of the title (ruleIdOf), so both reports name a problem alike and
+//   the name stays the same for as long as the finding's fingerprint does.
+// - fingerprint: a hash of the finding's own fingerprint (path + title, never line numbers), so a
+//   finding that moves keeps it and the widget does not report it as fixed and new again. It is
+//   namespaced ("codex-review/codequality") because GitLab merges the reports of all jobs of a
+//   pipeline by fingerprint, and made unique within the report (see uniqueFingerprints).
+// - severity: P0 blocker, P1 critical, P2 major, P3 minor, no priority info. GitLab has five
+//   levels (it sorts them blocker, critical, major, minor, info) and Codex four priorities plus
+//   "none", so each priority keeps its own level; a finding Codex gave no priority makes no claim
+//   about its impact, which is what `info` says.
+// - location: the repository-relative POSIX path; lines.begin is the first line, lines.end the
+//   last when the finding spans several (the Code Climate `lines` range; GitLab reads only
+//   `begin`). A finding on a file without lines gets line 1: GitLab requires a line.
+// - Findings with no file in the repository (no path, or a path outside the checkout) are left
+//   out and returned in `skipped` with the reason, for the caller to log. GitLab links every entry
+//   to the file at the pipeline's commit (`web_url` in the parser) and marks its line in the diff,
+//   so a placeholder path would be a broken link and a false location. These findings are not
+//   lost: they are in the summary comment, the job log and the findings file like every other.
+
+
+
+
+
+/** The Code Climate spec's advice is under 70 characters; the title alone is often longer. */
+const DESCRIPTION_LIMIT = 240;
+const FINGERPRINT_NAMESPACE = 'codex-review/codequality';
+function severityOf(priority) {
+    switch (priority) {
+        case 0:
+            return 'blocker';
+        case 1:
+            return 'critical';
+        case 2:
+            return 'major';
+        case 3:
+            return 'minor';
+        default:
+            return 'info';
+    }
+}
+const oneLine = (text) => text.replace(/\s+/g, ' ').trim();
+function codequality_truncate(text, limit) {
+    const chars = [...text];
+    return chars.length <= limit ? text : `${chars.slice(0, limit - 1).join('')}…`;
+}
+/** The title, then as much of the body as fits, on one line. */
+function descriptionOf(finding) {
+    const title = oneLine(finding.title) || 'Codex review finding';
+    const body = oneLine(finding.body);
+    if (!body)
+        return codequality_truncate(title, DESCRIPTION_LIMIT);
+    const separator = /[.!?:]$/.test(title) ? ' ' : ': ';
+    return codequality_truncate(`${title}${separator}${body}`, DESCRIPTION_LIMIT);
+}
+/** Repo-relative POSIX path without `./` or empty segments; '' when there is none. */
+function repoPath(finding) {
+    if (!finding.inRepo || finding.path === null)
+        return '';
+    return finding.path
+        .split('/')
+        .filter((segment) => segment !== '' && segment !== '.')
+        .join('/');
+}
+function skipReason(finding) {
+    if (finding.path === null || finding.path.trim() === '') {
+        return 'Codex gave no file for it; GitLab Code Quality needs a file in the repository';
+    }
+    return `its file is outside the repository (${finding.path}); GitLab Code Quality needs a file in the repository`;
+}
+function codequality_hash(text) {
+    return (0,external_node_crypto_namespaceObject.createHash)('sha256').update(text).digest('hex').slice(0, 32);
+}
+/**
+ * One fingerprint per finding, unique within the report. Findings from toFindings() already have
+ * distinct fingerprints; should two still share one, they are told apart by what they point at
+ * (lines, then text), never by the order Codex reported them in, so each keeps its fingerprint
+ * from run to run.
+ */
+function uniqueFingerprints(findings) {
+    const groups = new Map();
+    for (const f of findings)
+        groups.set(f.fingerprint, [...(groups.get(f.fingerprint) ?? []), f]);
+    const result = new Map();
+    const used = new Set();
+    for (const [base, group] of groups) {
+        const ordered = [...group].sort((a, b) => (a.startLine ?? 0) - (b.startLine ?? 0) ||
+            (a.endLine ?? 0) - (b.endLine ?? 0) ||
+            a.title.localeCompare(b.title) ||
+            a.body.localeCompare(b.body));
+        ordered.forEach((f, i) => {
+            let fingerprint = codequality_hash(`${FINGERPRINT_NAMESPACE}\n${base}${i > 0 ? `\n${i + 1}` : ''}`);
+            for (let n = 2; used.has(fingerprint); n += 1) {
+                fingerprint = codequality_hash(`${FINGERPRINT_NAMESPACE}\n${base}\n${i + 1}\n${n}`);
+            }
+            used.add(fingerprint);
+            result.set(f, fingerprint);
+        });
+    }
+    return result;
+}
+function issueOf(finding, filePath, fingerprint) {
+    const begin = finding.startLine ?? 1;
+    const end = finding.startLine === null ? null : finding.endLine;
+    return {
+        description: descriptionOf(finding),
+        check_name: ruleIdOf(finding.title.trim() || 'Codex review finding'),
+        fingerprint,
+        severity: severityOf(finding.priority),
+        location: {
+            path: filePath,
+            lines: end !== null && end > begin ? { begin, end } : { begin },
+        },
+    };
+}
+/** The report and the findings it leaves out; issues ordered by priority, then file and line. */
+function buildCodeQualityReport(result) {
+    const findings = [...result.findings].sort(compareFindings);
+    const fingerprints = uniqueFingerprints(findings);
+    const issues = [];
+    const skipped = [];
+    for (const finding of findings) {
+        const filePath = repoPath(finding);
+        if (!filePath) {
+            skipped.push({
+                title: finding.title,
+                fingerprint: finding.fingerprint,
+                reason: skipReason(finding),
+            });
+            continue;
+        }
+        issues.push(issueOf(finding, filePath, fingerprints.get(finding)));
+    }
+    return { issues, skipped };
+}
+/** The Code Quality report's entries (the JSON array GitLab reads). */
+function buildCodeQuality(result) {
+    return buildCodeQualityReport(result).issues;
+}
+/**
+ * Writes the report (UTF-8 without a byte order mark). Findings are redacted before the report is
+ * built, so no check name or shortened description can keep part of a secret, and every string of
+ * the report is redacted again before it is written. Returns what was written and what was left
+ * out, for the caller to log.
+ */
+function writeCodeQualityFile(file, result, redactor) {
+    const redacted = { ...result, findings: redactor.redactValue(result.findings) };
+    const report = buildCodeQualityReport(redacted);
+    const issues = redactor.redactValue(report.issues);
+    external_node_fs_default().mkdirSync(external_node_path_default().dirname(file), { recursive: true });
+    external_node_fs_default().writeFileSync(file, `${JSON.stringify(issues, null, 2)}\n`);
+    return { file, issues, skipped: report.skipped };
+}
+
 ;// CONCATENATED MODULE: ./src/core/report/reports.ts
+
 
 
 function writeReports(input) {
     const { result, settings, logger } = input;
-    if (!settings.sarifFile)
-        return { sarifFile: undefined };
-    // An upload with zero results closes every open alert as fixed: write nothing rather than a
-    // result Codex did not finish.
+    const written = { sarifFile: undefined, codequalityFile: undefined };
+    if (!settings.sarifFile && !settings.codequalityFile)
+        return written;
+    // An empty report marks every earlier finding fixed (code scanning closes the alerts, the
+    // merge request widget shows them resolved): write nothing for a run that did not finish.
     const unfinished = result.incomplete ??
         (result.exec?.replyErrors.length ? 'the reply did not match the schema' : undefined);
     if (unfinished) {
-        logger.warning(`No SARIF file written (${unfinished}); uploading an empty one would close open alerts.`);
-        return { sarifFile: undefined };
+        logger.warning(`No report files written (${unfinished}): an empty report would mark every finding fixed.`);
+        return written;
     }
-    writeSarifFile(settings.sarifFile, result, input.redactor, {
-        toolVersion: VERSION,
-        repoRoot: input.repoRoot,
-    });
-    logger.info(`SARIF with ${result.findings.length} result(s): ${settings.sarifFile}`);
-    return { sarifFile: settings.sarifFile };
+    if (settings.sarifFile) {
+        writeSarifFile(settings.sarifFile, result, input.redactor, {
+            toolVersion: VERSION,
+            repoRoot: input.repoRoot,
+        });
+        logger.info(`SARIF with ${result.findings.length} result(s): ${settings.sarifFile}`);
+        written.sarifFile = settings.sarifFile;
+    }
+    if (settings.codequalityFile) {
+        const report = writeCodeQualityFile(settings.codequalityFile, result, input.redactor);
+        logger.info(`Code Quality report with ${report.issues.length} issue(s): ${settings.codequalityFile}`);
+        for (const skipped of report.skipped)
+            logger.info(`  not in the Code Quality report: "${skipped.title}" (${skipped.reason})`);
+        written.codequalityFile = settings.codequalityFile;
+    }
+    return written;
 }
 
 ;// CONCATENATED MODULE: ./src/core/render/terminal.ts
@@ -22928,6 +23219,80 @@ class GitLabClient {
     }
 }
 
+;// CONCATENATED MODULE: ./src/gitlab/issues.ts
+// GitLab issues as the IssueTracker of scheduled audits.
+
+
+const AUDIT_LABEL = 'codex-review';
+const toTracked = (issue) => ({
+    number: issue.iid,
+    url: issue.web_url,
+    body: issue.description ?? '',
+    state: issue.state === 'closed' ? 'closed' : 'open',
+});
+class GitLabIssues {
+    client;
+    project;
+    name = 'GitLab';
+    maxCommentLength = 1_000_000;
+    constructor(client, project) {
+        this.client = client;
+        this.project = project;
+    }
+    get base() {
+        return `/projects/${encodeURIComponent(this.project.id)}/issues`;
+    }
+    async findIssue(marker) {
+        const issues = await this.client.paginate(this.base, {
+            labels: AUDIT_LABEL,
+            state: 'all',
+        });
+        const found = issues.find((i) => (i.description ?? '').includes(marker));
+        return found ? toTracked(found) : undefined;
+    }
+    async createIssue(title, body) {
+        return this.write(async () => {
+            const { data } = await this.client.request('POST', this.base, {
+                body: { title, description: body, labels: AUDIT_LABEL },
+            });
+            return toTracked(data);
+        });
+    }
+    async updateIssue(issue, change) {
+        const stateEvent = change.state === 'closed' && issue.state === 'open'
+            ? 'close'
+            : change.state === 'open' && issue.state === 'closed'
+                ? 'reopen'
+                : undefined;
+        return this.write(async () => {
+            const { data } = await this.client.request('PUT', `${this.base}/${issue.number}`, {
+                body: { description: change.body, ...(stateEvent ? { state_event: stateEvent } : {}) },
+            });
+            return toTracked(data);
+        });
+    }
+    fileUrl(sha, path, startLine, endLine) {
+        const encoded = path.split('/').map(encodeURIComponent).join('/');
+        const lines = startLine === null
+            ? ''
+            : endLine !== null && endLine !== startLine
+                ? `#L${startLine}-${endLine}`
+                : `#L${startLine}`;
+        return `${this.project.webUrl}/-/blob/${sha}/${encoded}${lines}`;
+    }
+    async write(fn) {
+        try {
+            return await fn();
+        }
+        catch (error) {
+            if (error instanceof GitLabApiError && (error.status === 401 || error.status === 403)) {
+                throw new PermissionDeniedError(`The GitLab token cannot write issues (${error.status}). Use a token with the \`api\` scope and at least the Reporter role.`);
+            }
+            throw error;
+        }
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/gitlab/platform.ts
 // GitLab merge requests as a ReviewPlatform: positions from the MR's diff refs, inline
 // findings as draft notes published in one go (one notification), one summary note found
@@ -23066,15 +23431,25 @@ class GitLabPlatform {
                 throw this.explain(error, 'create draft notes');
             }
         }
-        if (posted.length > 0) {
-            try {
-                await this.client.request('POST', this.mr(cr, '/draft_notes/bulk_publish'));
-            }
-            catch (error) {
-                throw this.explain(error, 'publish the draft notes');
-            }
+        if (posted.length === 0)
+            return { url: undefined, posted, rejected };
+        try {
+            await this.client.request('POST', this.mr(cr, '/draft_notes/bulk_publish'));
         }
-        return { url: posted.length > 0 ? cr.url : undefined, posted, rejected };
+        catch (error) {
+            throw this.explain(error, 'publish the draft notes');
+        }
+        // GitLab does not check a draft's position when it is created; at publishing it silently
+        // drops a note it cannot place. Look, and send the missing ones to the summary.
+        const published = (await this.loadExisting(cr)).inlineFingerprints;
+        const landed = posted.filter((c) => published.has(c.fingerprint));
+        for (const c of posted.filter((c) => !published.has(c.fingerprint))) {
+            rejected.push({
+                comment: c,
+                reason: 'GitLab dropped the comment when publishing (it did not accept the position)',
+            });
+        }
+        return { url: landed.length > 0 ? cr.url : undefined, posted: landed, rejected };
     }
     async upsertSummary(cr, body, existing) {
         try {
@@ -23175,6 +23550,8 @@ function quote(path) {
 
 
 
+
+
 const TOKEN_HELP = 'Create a project access token (Settings → Access tokens) with the `api` scope and at least the Reporter role, ' +
     'store it as a masked CI/CD variable named GITLAB_TOKEN, and pass it as `gitlab-token` (CODEX_REVIEW_GITLAB_TOKEN) or GITLAB_TOKEN. ' +
     'CI_JOB_TOKEN cannot post notes or discussions.';
@@ -23201,7 +23578,7 @@ async function runGitlab(argv, env = process.env) {
     let defaults = env.CI_COMMIT_SHA
         ? { commit: env.CI_COMMIT_SHA }
         : {};
-    if (target !== 'none' && iid) {
+    if ((target === 'review' || target === 'summary') && iid) {
         if (!settings.gitlabToken) {
             throw new ConfigurationError(`No GitLab API token, so the review cannot be posted on merge request !${iid}. ${TOKEN_HELP}`);
         }
@@ -23266,7 +23643,37 @@ async function runGitlab(argv, env = process.env) {
         if (outcome?.permissionDenied)
             publishError = outcome.permissionDenied;
     }
-    const placements = outcome?.placements ??
+    let auditUrl;
+    let auditPlacements;
+    if (target === 'issue' && replyErrors.length === 0) {
+        if (!settings.gitlabToken) {
+            publishError = `No GitLab API token, so the tracking issue cannot be updated. ${TOKEN_HELP}`;
+        }
+        else {
+            const client = new GitLabClient({ baseUrl: apiUrl, token: settings.gitlabToken, logger });
+            const audit = await logger
+                .group('Tracking issue', () => publishTrackingIssue({
+                result,
+                tracker: new GitLabIssues(client, { id: projectId, webUrl: env.CI_PROJECT_URL ?? '' }),
+                key: `${env.CI_PROJECT_PATH ?? projectId}/${env.CI_JOB_NAME ?? 'codex-review'}`,
+                title: `Codex audit: ${env.CI_JOB_NAME ?? 'codex-review'}`,
+                sha: result.headSha ?? env.CI_COMMIT_SHA ?? '',
+                runUrl: env.CI_JOB_URL,
+                date: new Date().toISOString().slice(0, 10),
+                logger,
+            }))
+                .catch((error) => {
+                publishError = errorMessage(error);
+                return undefined;
+            });
+            auditUrl = audit?.url;
+            auditPlacements = audit?.placements;
+            if (audit?.permissionDenied)
+                publishError = audit.permissionDenied;
+        }
+    }
+    const placements = auditPlacements ??
+        outcome?.placements ??
         (publishError
             ? new Map(result.findings.map((f) => [
                 f.fingerprint,
@@ -23281,7 +23688,7 @@ async function runGitlab(argv, env = process.env) {
         findingsFile: external_node_path_default().resolve(workspace, options.findingsFile ?? 'codex-review-findings.json'),
         color: false,
         ...(placements ? { placements } : {}),
-        ...(outcome?.reviewUrl ? { reviewUrl: outcome.reviewUrl } : {}),
+        ...((outcome?.reviewUrl ?? auditUrl) ? { reviewUrl: (outcome?.reviewUrl ?? auditUrl) } : {}),
         ...(publishError ? { publishError } : {}),
     });
 }
@@ -23300,8 +23707,7 @@ function postTarget(settings, iid, logger) {
             logger.warning(`post: ${settings.post} needs a merge request pipeline (CI_MERGE_REQUEST_IID is not set); nothing is posted.`);
             return 'none';
         case 'issue':
-            logger.warning('post: issue (a tracking issue) is not available on GitLab in this version; use codequality-file or sarif-file.');
-            return 'none';
+            return 'issue';
     }
 }
 async function readMergeRequest(client, input, logger) {

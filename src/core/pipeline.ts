@@ -237,7 +237,6 @@ function shellQuoteForLog(arg: string): string {
 /** Settings accepted by the contract whose behaviour later versions build; never silently ignored. */
 function notYetEnforced(settings: Settings): string[] {
   const out: string[] = [];
-  if (settings.codequalityFile) out.push('`codequality-file` (GitLab Code Quality reports)');
   if (settings.safetyStrategy !== 'drop-sudo' || settings.codexUser)
     out.push('`safety-strategy` / `codex-user`');
   if (settings.allowUsers.length || settings.allowBots.length)

@@ -7,6 +7,7 @@ import { ConfigurationError, errorMessage } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { runReview } from '../core/pipeline.js';
 import type { ChangeRequest } from '../core/platform.js';
+import { publishTrackingIssue } from '../core/publish/audit.js';
 import { chooseReviewScope, type ReviewScope } from '../core/publish/incremental.js';
 import { decodeState } from '../core/publish/markers.js';
 import type { PlacementRecord } from '../core/publish/placements.js';
@@ -17,6 +18,7 @@ import { finishRun } from '../local/finish.js';
 import { TerminalLogger } from '../local/logger.js';
 import { parseCliOptions } from '../local/options.js';
 import { GitLabApiError, GitLabClient } from './client.js';
+import { GitLabIssues } from './issues.js';
 import { GitLabPlatform, type DiffRefs, type GitLabMergeRequest } from './platform.js';
 
 const TOKEN_HELP =
@@ -60,7 +62,7 @@ export async function runGitlab(
   let defaults: { base?: string; commit?: string } = env.CI_COMMIT_SHA
     ? { commit: env.CI_COMMIT_SHA }
     : {};
-  if (target !== 'none' && iid) {
+  if ((target === 'review' || target === 'summary') && iid) {
     if (!settings.gitlabToken) {
       throw new ConfigurationError(
         `No GitLab API token, so the review cannot be posted on merge request !${iid}. ${TOKEN_HELP}`,
@@ -135,7 +137,37 @@ export async function runGitlab(
       });
     if (outcome?.permissionDenied) publishError = outcome.permissionDenied;
   }
+  let auditUrl: string | undefined;
+  let auditPlacements: Map<string, PlacementRecord> | undefined;
+  if (target === 'issue' && replyErrors.length === 0) {
+    if (!settings.gitlabToken) {
+      publishError = `No GitLab API token, so the tracking issue cannot be updated. ${TOKEN_HELP}`;
+    } else {
+      const client = new GitLabClient({ baseUrl: apiUrl, token: settings.gitlabToken, logger });
+      const audit = await logger
+        .group('Tracking issue', () =>
+          publishTrackingIssue({
+            result,
+            tracker: new GitLabIssues(client, { id: projectId, webUrl: env.CI_PROJECT_URL ?? '' }),
+            key: `${env.CI_PROJECT_PATH ?? projectId}/${env.CI_JOB_NAME ?? 'codex-review'}`,
+            title: `Codex audit: ${env.CI_JOB_NAME ?? 'codex-review'}`,
+            sha: result.headSha ?? env.CI_COMMIT_SHA ?? '',
+            runUrl: env.CI_JOB_URL,
+            date: new Date().toISOString().slice(0, 10),
+            logger,
+          }),
+        )
+        .catch((error: unknown) => {
+          publishError = errorMessage(error);
+          return undefined;
+        });
+      auditUrl = audit?.url;
+      auditPlacements = audit?.placements;
+      if (audit?.permissionDenied) publishError = audit.permissionDenied;
+    }
+  }
   const placements =
+    auditPlacements ??
     outcome?.placements ??
     (publishError
       ? new Map<string, PlacementRecord>(
@@ -153,7 +185,7 @@ export async function runGitlab(
     findingsFile: path.resolve(workspace, options.findingsFile ?? 'codex-review-findings.json'),
     color: false,
     ...(placements ? { placements } : {}),
-    ...(outcome?.reviewUrl ? { reviewUrl: outcome.reviewUrl } : {}),
+    ...((outcome?.reviewUrl ?? auditUrl) ? { reviewUrl: (outcome?.reviewUrl ?? auditUrl)! } : {}),
     ...(publishError ? { publishError } : {}),
   });
 }
@@ -162,7 +194,7 @@ function postTarget(
   settings: Settings,
   iid: number | undefined,
   logger: Logger,
-): 'review' | 'summary' | 'none' {
+): 'review' | 'summary' | 'issue' | 'none' {
   switch (settings.post) {
     case 'none':
       return 'none';
@@ -180,10 +212,7 @@ function postTarget(
       );
       return 'none';
     case 'issue':
-      logger.warning(
-        'post: issue (a tracking issue) is not available on GitLab in this version; use codequality-file or sarif-file.',
-      );
-      return 'none';
+      return 'issue';
   }
 }
 

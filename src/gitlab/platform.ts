@@ -186,14 +186,23 @@ export class GitLabPlatform implements ReviewPlatform {
         throw this.explain(error, 'create draft notes');
       }
     }
-    if (posted.length > 0) {
-      try {
-        await this.client.request('POST', this.mr(cr, '/draft_notes/bulk_publish'));
-      } catch (error) {
-        throw this.explain(error, 'publish the draft notes');
-      }
+    if (posted.length === 0) return { url: undefined, posted, rejected };
+    try {
+      await this.client.request('POST', this.mr(cr, '/draft_notes/bulk_publish'));
+    } catch (error) {
+      throw this.explain(error, 'publish the draft notes');
     }
-    return { url: posted.length > 0 ? cr.url : undefined, posted, rejected };
+    // GitLab does not check a draft's position when it is created; at publishing it silently
+    // drops a note it cannot place. Look, and send the missing ones to the summary.
+    const published = (await this.loadExisting(cr)).inlineFingerprints;
+    const landed = posted.filter((c) => published.has(c.fingerprint));
+    for (const c of posted.filter((c) => !published.has(c.fingerprint))) {
+      rejected.push({
+        comment: c,
+        reason: 'GitLab dropped the comment when publishing (it did not accept the position)',
+      });
+    }
+    return { url: landed.length > 0 ? cr.url : undefined, posted: landed, rejected };
   }
 
   async upsertSummary(

@@ -1,0 +1,245 @@
+// `codex-review gitlab` from the built CLI in a simulated merge-request pipeline: the real
+// Codex CLI, the fake model and the faithful fake GitLab API.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { SUMMARY_MARKER } from '../../src/core/publish/markers.js';
+import { FakeGitLab } from '../fakes/gitlab-api.js';
+import { FakeResponsesApi, message } from '../fakes/responses-api.js';
+import { baseEnv, CLI_ENTRY } from '../support/action-runner.js';
+import type { GitRepo } from '../support/git-repo.js';
+import { prRepo } from '../support/pr-repo.js';
+
+const KEY = 'sk-test-gitlab-0123456789abcdefghi';
+const TOKEN = 'glpat-test-token-0123456789abcd';
+const JOB_TOKEN = 'glcbt-job-token-0123456789abcdef';
+const IID = 5;
+const cleanups: Array<() => Promise<void> | void> = [];
+afterEach(async () => {
+  while (cleanups.length) await cleanups.pop()!();
+});
+
+interface Spec {
+  title: string;
+  file: string;
+  start: number;
+  end: number;
+  priority: number;
+}
+
+function review(repo: GitRepo, specs: Spec[]) {
+  return JSON.stringify({
+    findings: specs.map((s) => ({
+      title: s.title,
+      body: `Why "${s.title}" matters.`,
+      confidence_score: 0.8,
+      priority: s.priority,
+      code_location: {
+        absolute_file_path: repo.path(s.file),
+        line_range: { start: s.start, end: s.end },
+      },
+    })),
+    overall_correctness: 'patch is incorrect',
+    overall_explanation: 'Problems.',
+    overall_confidence_score: 0.7,
+  });
+}
+
+// prRepo: app.js gains line 4 and lines 21-23; util.js line 2 changes (old line 2 removed).
+const FINDINGS: Spec[] = [
+  { title: 'Added line issue', file: 'app.js', start: 4, end: 4, priority: 1 },
+  { title: 'Context line issue', file: 'app.js', start: 2, end: 2, priority: 1 },
+  { title: 'Multi-line issue', file: 'app.js', start: 21, end: 23, priority: 1 },
+  { title: 'Outside the diff', file: 'util.js', start: 40, end: 40, priority: 1 },
+];
+
+async function setup() {
+  const { repo, baseSha } = prRepo();
+  cleanups.push(() => repo.remove());
+  // The merge request also deletes a file: findings there sit on the old side only.
+  repo.git('rm', '-q', 'untouched.js');
+  const headSha = repo.commit('remove untouched.js');
+  const gl = await new FakeGitLab({
+    repoDir: repo.dir,
+    projectId: 42,
+    projectPath: 'group/demo',
+    tokens: { [TOKEN]: 'api' },
+    jobToken: JOB_TOKEN,
+  }).start();
+  cleanups.push(() => gl.stop());
+  gl.setMergeRequest({ iid: IID, baseSha, headSha });
+  let reply = review(repo, FINDINGS);
+  const model = await new FakeResponsesApi(() => ({ kind: 'items', items: [message(reply)] }), {
+    apiKey: KEY,
+  }).start();
+  cleanups.push(() => model.stop());
+  const run = async (env: Record<string, string> = {}, head = headSha) => {
+    const child = spawn(process.execPath, [CLI_ENTRY, 'gitlab'], {
+      cwd: repo.dir,
+      env: {
+        ...baseEnv(),
+        CODEX_REVIEW_CACHE_DIR: process.env.CODEX_REVIEW_TEST_TOOL_CACHE!,
+        CI: 'true',
+        GITLAB_CI: 'true',
+        CI_API_V4_URL: gl.url,
+        CI_PROJECT_ID: '42',
+        CI_PROJECT_DIR: repo.dir,
+        CI_PROJECT_URL: 'https://gitlab.example.com/group/demo',
+        CI_PIPELINE_SOURCE: 'merge_request_event',
+        CI_MERGE_REQUEST_IID: String(IID),
+        CI_MERGE_REQUEST_DIFF_BASE_SHA: baseSha,
+        CI_COMMIT_SHA: head,
+        CI_JOB_TOKEN: JOB_TOKEN,
+        OPENAI_API_KEY: KEY,
+        CODEX_REVIEW_OPENAI_BASE_URL: model.url,
+        GITLAB_TOKEN: TOKEN,
+        ...env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    return {
+      code,
+      stdout,
+      stderr,
+      findingsFile: path.join(repo.dir, 'codex-review-findings.json'),
+    };
+  };
+  return {
+    repo,
+    baseSha,
+    headSha,
+    gl,
+    model,
+    run,
+    setReply: (specs: Spec[]) => (reply = review(repo, specs)),
+  };
+}
+
+describe('codex-review gitlab in a merge request pipeline', () => {
+  it('posts positions for added, context and multi-line findings, and one summary note', async () => {
+    const { gl, run } = await setup();
+    const result = await run();
+    expect(result.code, result.stderr).toBe(0);
+    const discussions = gl.discussions(IID);
+    const positionOf = (title: string) =>
+      discussions.find((d) => d.notes[0]!.body.includes(title))!.notes[0]!.position!;
+    expect(positionOf('Added line issue')).toMatchObject({ new_path: 'app.js', new_line: 4 });
+    expect(positionOf('Added line issue').old_line ?? null).toBeNull();
+    expect(positionOf('Context line issue')).toMatchObject({ new_line: 2, old_line: 2 });
+    expect(positionOf('Multi-line issue')).toMatchObject({
+      new_line: 23,
+      line_range: { start: { new_line: 21 }, end: { new_line: 23 } },
+    });
+    expect(discussions).toHaveLength(3);
+    const summaries = gl.notes(IID).filter((n) => n.body.includes(SUMMARY_MARKER));
+    expect(summaries).toHaveLength(1);
+    expect(summaries[0]!.body).toContain('Outside the diff');
+    const file = JSON.parse(fs.readFileSync(result.findingsFile, 'utf8'));
+    expect(file.findings.map((f: { placement: string }) => f.placement).sort()).toEqual([
+      'file',
+      'inline',
+      'inline',
+      'inline',
+    ]);
+  });
+
+  it('edits the summary note on a second run and opens no duplicate discussion', async () => {
+    const { gl, run } = await setup();
+    expect((await run()).code).toBe(0);
+    const first = gl.notes(IID).find((n) => n.body.includes(SUMMARY_MARKER))!;
+    const second = await run();
+    expect(second.code, second.stderr).toBe(0);
+    expect(gl.discussions(IID)).toHaveLength(3);
+    const summaries = gl.notes(IID).filter((n) => n.body.includes(SUMMARY_MARKER));
+    expect(summaries).toHaveLength(1);
+    expect(summaries[0]!.id).toBe(first.id);
+    expect(summaries[0]!.body).toContain('3 already inline from an earlier run');
+  });
+
+  it('moves a finding whose position GitLab rejects to the summary and still posts the others', async () => {
+    const { gl, run } = await setup();
+    gl.inject({
+      method: 'POST',
+      path: /draft_notes$/,
+      status: 400,
+      times: 1,
+      body: { message: '400 Bad request - Note {:line_code=>["can\'t be blank"]}' },
+    });
+    const result = await run();
+    expect(result.code, result.stderr).toBe(0);
+    expect(gl.discussions(IID)).toHaveLength(2);
+    const summary = gl.notes(IID).find((n) => n.body.includes(SUMMARY_MARKER))!;
+    expect(summary.body).toContain('GitLab rejected the inline comment');
+  });
+
+  it('writes a Code Quality report for the merge request widget', async () => {
+    const { run, repo } = await setup();
+    const result = await run({ CODEX_REVIEW_CODEQUALITY_FILE: 'gl-codequality.json' });
+    expect(result.code, result.stderr).toBe(0);
+    const report = JSON.parse(fs.readFileSync(repo.path('gl-codequality.json'), 'utf8'));
+    expect(report).toHaveLength(FINDINGS.length);
+    expect(report[0]).toMatchObject({
+      location: { path: 'app.js', lines: { begin: expect.any(Number) } },
+    });
+  });
+
+  it('fails before any model request when only CI_JOB_TOKEN is available, saying which token to create', async () => {
+    const { run, model, gl } = await setup();
+    const result = await run({ GITLAB_TOKEN: '' });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('No GitLab API token');
+    expect(result.stderr).toContain('`api` scope');
+    expect(result.stderr).toContain('CI_JOB_TOKEN cannot post notes');
+    expect(model.requests).toHaveLength(0);
+    expect(gl.writeCalls()).toBe(0);
+  });
+
+  it('says clearly when it runs outside GitLab CI', async () => {
+    const { run, model } = await setup();
+    const result = await run({ CI_API_V4_URL: '', CI_PROJECT_ID: '' });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('runs inside a GitLab CI/CD job');
+    expect(model.requests).toHaveLength(0);
+  });
+});
+
+describe('codex-review gitlab, more positions and pipelines', () => {
+  it('places a finding in a deleted file on the old side only', async () => {
+    const { gl, run, setReply } = await setup();
+    setReply([
+      { title: 'Removed code was needed', file: 'untouched.js', start: 2, end: 2, priority: 1 },
+    ]);
+    const result = await run();
+    expect(result.code, result.stderr).toBe(0);
+    const [discussion] = gl.discussions(IID);
+    expect(discussion!.notes[0]!.position).toMatchObject({ old_path: 'untouched.js', old_line: 2 });
+    expect(discussion!.notes[0]!.position!.new_line ?? null).toBeNull();
+  });
+
+  it('runs a scheduled audit: no merge request, a Code Quality report and a tracking issue', async () => {
+    const { gl, run, repo } = await setup();
+    const result = await run({
+      CI_PIPELINE_SOURCE: 'schedule',
+      CI_MERGE_REQUEST_IID: '',
+      CI_MERGE_REQUEST_DIFF_BASE_SHA: '',
+      CI_JOB_NAME: 'audit',
+      CODEX_REVIEW_POST: 'issue',
+      CODEX_REVIEW_MODE: 'exec',
+      CODEX_REVIEW_PROMPT: 'Audit the repository.',
+      CODEX_REVIEW_CODEQUALITY_FILE: 'gl-codequality.json',
+    });
+    expect(result.code, result.stderr).toBe(0);
+    expect(gl.discussions(IID)).toHaveLength(0);
+    expect(gl.issues()).toHaveLength(1);
+    expect(gl.issues()[0]!.description).toContain('- [ ] 🟠 P1 **Added line issue**');
+    expect(JSON.parse(fs.readFileSync(repo.path('gl-codequality.json'), 'utf8'))).toHaveLength(
+      FINDINGS.length,
+    );
+  });
+});
