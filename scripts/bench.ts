@@ -98,7 +98,11 @@ async function overhead(): Promise<void> {
       runAction({
         workspace: repo.dir,
         toolCache,
-        inputs: { 'openai-api-key': 'sk-bench-000000000000000000', 'openai-base-url': fake.url },
+        inputs: {
+          'openai-api-key': 'sk-bench-000000000000000000',
+          'openai-base-url': fake.url,
+          post: 'none',
+        },
         payload: { pull_request: { number: 1, base: { sha: baseSha } } },
       }),
     );
