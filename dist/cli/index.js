@@ -22171,6 +22171,9 @@ function renderInlineComment(finding, anchor, maxLength) {
     const notes = [];
     if (finding.confidence !== null)
         notes.push(`confidence ${finding.confidence.toFixed(2)}`);
+    if (anchor.side === 'FILE' && finding.startLine !== null) {
+        notes.push(`on lines ${finding.startLine}–${finding.endLine ?? finding.startLine}, outside the changed lines`);
+    }
     if (anchor.clamped) {
         notes.push(`reported on lines ${finding.startLine}–${finding.endLine}; shown on ${anchor.startLine}–${anchor.line}, the part inside this diff`);
     }
@@ -22336,6 +22339,20 @@ async function publishReview(input) {
     }
     const comments = [];
     for (const p of placed) {
+        const f = p.finding;
+        if (p.placement === 'file' && platform.supportsFileComments && f.path && f.inRepo) {
+            const start = f.startLine ?? 1;
+            const anchor = {
+                path: f.path,
+                side: 'FILE',
+                startLine: start,
+                line: f.endLine ?? start,
+                clamped: false,
+            };
+            const body = redactor.redact(renderInlineComment(f, anchor, platform.maxCommentLength));
+            comments.push({ fingerprint: f.fingerprint, anchor, body });
+            continue;
+        }
         if (p.placement === 'inline' && p.anchor) {
             const body = redactor.redact(renderInlineComment(p.finding, p.anchor, platform.maxCommentLength));
             comments.push({ fingerprint: p.finding.fingerprint, anchor: p.anchor, body });
@@ -23310,6 +23327,8 @@ class GitLabPlatform {
     name = 'GitLab';
     /** GitLab's note limit is 1,000,000 characters. */
     maxCommentLength = 1_000_000;
+    /** GitLab 16+ takes file-level positions; an instance that refuses one sends it to the summary. */
+    supportsFileComments = true;
     diff;
     username;
     constructor(client, project, refs, logger) {
@@ -23374,6 +23393,14 @@ class GitLabPlatform {
     /** A GitLab position for an anchor: both sides for an unchanged line, one side otherwise. */
     position(anchor) {
         const file = this.diff?.file(anchor.path);
+        if (anchor.side === 'FILE') {
+            return {
+                position_type: 'file',
+                ...this.refs,
+                old_path: file?.oldPath ?? anchor.path,
+                new_path: anchor.path,
+            };
+        }
         const lines = file?.hunks.flatMap((h) => h.lines) ?? [];
         const at = (n) => anchor.side === 'RIGHT'
             ? lines.find((l) => l.type !== 'del' && l.newLine === n)

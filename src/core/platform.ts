@@ -73,6 +73,8 @@ export interface ReviewPlatform {
   ): string;
   /** Largest comment body the platform accepts, in characters. */
   readonly maxCommentLength: number;
+  /** Findings in a changed file but outside the diff can be posted on the file itself. */
+  readonly supportsFileComments?: boolean;
   /** Mark the threads of findings fixed since the last run resolved, where the platform can. */
   resolveFixed?(cr: ChangeRequest, fingerprints: string[]): Promise<number>;
 }

@@ -58,6 +58,8 @@ export class GitLabPlatform implements ReviewPlatform {
   readonly name = 'GitLab';
   /** GitLab's note limit is 1,000,000 characters. */
   readonly maxCommentLength = 1_000_000;
+  /** GitLab 16+ takes file-level positions; an instance that refuses one sends it to the summary. */
+  readonly supportsFileComments = true;
   private diff: DiffIndex | undefined;
   private username: string | undefined;
 
@@ -125,6 +127,14 @@ export class GitLabPlatform implements ReviewPlatform {
   /** A GitLab position for an anchor: both sides for an unchanged line, one side otherwise. */
   position(anchor: InlineAnchor): Record<string, unknown> {
     const file = this.diff?.file(anchor.path);
+    if (anchor.side === 'FILE') {
+      return {
+        position_type: 'file',
+        ...this.refs,
+        old_path: file?.oldPath ?? anchor.path,
+        new_path: anchor.path,
+      };
+    }
     const lines = file?.hunks.flatMap((h) => h.lines) ?? [];
     const at = (n: number): DiffLine | undefined =>
       anchor.side === 'RIGHT'

@@ -54,7 +54,7 @@ const FINDINGS: Spec[] = [
   { title: 'Outside the diff', file: 'util.js', start: 40, end: 40, priority: 1 },
 ];
 
-async function setup() {
+async function setup(options: { supportsFilePositions?: boolean } = {}) {
   const { repo, baseSha } = prRepo();
   cleanups.push(() => repo.remove());
   // The merge request also deletes a file: findings there sit on the old side only.
@@ -66,6 +66,7 @@ async function setup() {
     projectPath: 'group/demo',
     tokens: { [TOKEN]: 'api' },
     jobToken: JOB_TOKEN,
+    ...(options.supportsFilePositions === false ? { supportsFilePositions: false } : {}),
   }).start();
   cleanups.push(() => gl.stop());
   gl.setMergeRequest({ iid: IID, baseSha, headSha });
@@ -136,13 +137,18 @@ describe('codex-review gitlab in a merge request pipeline', () => {
       new_line: 23,
       line_range: { start: { new_line: 21 }, end: { new_line: 23 } },
     });
-    expect(discussions).toHaveLength(3);
+    // The finding in a changed file, outside the diff, is a discussion on the file itself.
+    expect(positionOf('Outside the diff')).toMatchObject({
+      position_type: 'file',
+      new_path: 'util.js',
+    });
+    expect(discussions).toHaveLength(4);
     const summaries = gl.notes(IID).filter((n) => n.body.includes(SUMMARY_MARKER));
     expect(summaries).toHaveLength(1);
-    expect(summaries[0]!.body).toContain('Outside the diff');
+    expect(summaries[0]!.body).toContain('4 posted inline');
     const file = JSON.parse(fs.readFileSync(result.findingsFile, 'utf8'));
-    expect(file.findings.map((f: { placement: string }) => f.placement).sort()).toEqual([
-      'file',
+    expect(file.findings.map((f: { placement: string }) => f.placement)).toEqual([
+      'inline',
       'inline',
       'inline',
       'inline',
@@ -155,11 +161,11 @@ describe('codex-review gitlab in a merge request pipeline', () => {
     const first = gl.notes(IID).find((n) => n.body.includes(SUMMARY_MARKER))!;
     const second = await run();
     expect(second.code, second.stderr).toBe(0);
-    expect(gl.discussions(IID)).toHaveLength(3);
+    expect(gl.discussions(IID)).toHaveLength(4);
     const summaries = gl.notes(IID).filter((n) => n.body.includes(SUMMARY_MARKER));
     expect(summaries).toHaveLength(1);
     expect(summaries[0]!.id).toBe(first.id);
-    expect(summaries[0]!.body).toContain('3 already inline from an earlier run');
+    expect(summaries[0]!.body).toContain('4 already inline from an earlier run');
   });
 
   it('moves a finding whose position GitLab rejects to the summary and still posts the others', async () => {
@@ -173,7 +179,7 @@ describe('codex-review gitlab in a merge request pipeline', () => {
     });
     const result = await run();
     expect(result.code, result.stderr).toBe(0);
-    expect(gl.discussions(IID)).toHaveLength(2);
+    expect(gl.discussions(IID)).toHaveLength(3);
     const summary = gl.notes(IID).find((n) => n.body.includes(SUMMARY_MARKER))!;
     expect(summary.body).toContain('GitLab rejected the inline comment');
   });
@@ -241,5 +247,28 @@ describe('codex-review gitlab, more positions and pipelines', () => {
     expect(JSON.parse(fs.readFileSync(repo.path('gl-codequality.json'), 'utf8'))).toHaveLength(
       FINDINGS.length,
     );
+  });
+});
+
+describe('codex-review gitlab on older instances and later runs', () => {
+  it('lists a finding outside the diff in the summary when the instance refuses file positions', async () => {
+    const { gl, run } = await setup({ supportsFilePositions: false });
+    const result = await run();
+    expect(result.code, result.stderr).toBe(0);
+    expect(gl.discussions(IID)).toHaveLength(3);
+    const summary = gl.notes(IID).find((n) => n.body.includes(SUMMARY_MARKER))!;
+    expect(summary.body).toContain('Outside the diff');
+  });
+
+  it('resolves the discussion of a finding fixed since the last run', async () => {
+    const { gl, run, setReply } = await setup();
+    expect((await run()).code).toBe(0);
+    setReply(FINDINGS.filter((f) => f.title !== 'Added line issue'));
+    const second = await run();
+    expect(second.code, second.stderr).toBe(0);
+    const fixed = gl.discussions(IID).find((d) => d.notes[0]!.body.includes('Added line issue'))!;
+    expect(fixed.notes[0]!.resolved).toBe(true);
+    const open = gl.discussions(IID).filter((d) => !d.notes[0]!.body.includes('Added line issue'));
+    expect(open.every((d) => !d.notes[0]!.resolved)).toBe(true);
   });
 });

@@ -8,7 +8,8 @@ export type Placement = 'inline' | 'file' | 'summary';
 
 export interface InlineAnchor {
   path: string;
-  side: 'RIGHT' | 'LEFT';
+  /** FILE: a comment on the file as a whole (platforms that support it, e.g. GitLab). */
+  side: 'RIGHT' | 'LEFT' | 'FILE';
   startLine: number;
   line: number;
   /** true when the finding's range was narrowed to fit one hunk */

@@ -80,6 +80,20 @@ export async function publishReview(input: PublishInput): Promise<PublishOutcome
 
   const comments: InlineComment[] = [];
   for (const p of placed) {
+    const f = p.finding;
+    if (p.placement === 'file' && platform.supportsFileComments && f.path && f.inRepo) {
+      const start = f.startLine ?? 1;
+      const anchor = {
+        path: f.path,
+        side: 'FILE' as const,
+        startLine: start,
+        line: f.endLine ?? start,
+        clamped: false,
+      };
+      const body = redactor.redact(renderInlineComment(f, anchor, platform.maxCommentLength));
+      comments.push({ fingerprint: f.fingerprint, anchor, body });
+      continue;
+    }
     if (p.placement === 'inline' && p.anchor) {
       const body = redactor.redact(
         renderInlineComment(p.finding, p.anchor, platform.maxCommentLength),

@@ -19,6 +19,11 @@ export function renderInlineComment(
   if (!exact) body = body.replace(SUGGESTION_FENCE, '$1$2text');
   const notes: string[] = [];
   if (finding.confidence !== null) notes.push(`confidence ${finding.confidence.toFixed(2)}`);
+  if (anchor.side === 'FILE' && finding.startLine !== null) {
+    notes.push(
+      `on lines ${finding.startLine}–${finding.endLine ?? finding.startLine}, outside the changed lines`,
+    );
+  }
   if (anchor.clamped) {
     notes.push(
       `reported on lines ${finding.startLine}–${finding.endLine}; shown on ${anchor.startLine}–${anchor.line}, the part inside this diff`,
