@@ -20097,6 +20097,70 @@ function defaultCacheRoot(env = process.env) {
     return external_node_path_default().join(base, 'codex-review');
 }
 
+;// CONCATENATED MODULE: ./src/core/codex/credentials.ts
+// actions/checkout leaves the job's token in the checkout (an `http.<url>.extraheader` in
+// .git/config, or, in newer versions, an includeIf'd credentials file), where any command
+// the agent runs can read it. It is taken out for the duration of the Codex run and put back.
+
+
+
+
+const credentials_execFileAsync = (0,external_node_util_namespaceObject.promisify)(external_node_child_process_namespaceObject.execFile);
+async function gitConfig(cwd, args) {
+    try {
+        const { stdout } = await credentials_execFileAsync('git', ['config', '--local', ...args], { cwd });
+        return stdout;
+    }
+    catch {
+        return ''; // no match: git exits 1
+    }
+}
+function entries(text) {
+    return text
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => {
+        const i = line.indexOf(' ');
+        return i < 0 ? [line, ''] : [line.slice(0, i), line.slice(i + 1)];
+    });
+}
+/** Hide persisted credentials; the returned function restores them exactly. */
+async function hidePersistedCredentials(cwd, logger) {
+    const headers = entries(await gitConfig(cwd, ['--get-regexp', '^http\\..*\\.extraheader$']));
+    const files = [];
+    for (const [, value] of entries(await gitConfig(cwd, ['--get-regexp', '^includeif\\..*\\.path$']))) {
+        const file = external_node_path_default().resolve(cwd, value);
+        try {
+            const content = external_node_fs_default().readFileSync(file);
+            if (/extraheader|AUTHORIZATION/i.test(content.toString('utf8')))
+                files.push({ file, content });
+        }
+        catch {
+            // not readable or gone: nothing to hide
+        }
+    }
+    if (headers.length === 0 && files.length === 0)
+        return async () => undefined;
+    for (const [, value] of headers) {
+        // The header is "AUTHORIZATION: basic <base64>"; keep the secret part out of every log.
+        const secret = value.split(/\s+/).at(-1);
+        if (secret)
+            logger.setSecret(secret);
+    }
+    for (const name of new Set(headers.map(([name]) => name)))
+        await gitConfig(cwd, ['--unset-all', name]);
+    for (const { file } of files)
+        external_node_fs_default().writeFileSync(file, '');
+    logger.info(`Took the checkout's persisted token out of reach of the agent for this run (${headers.length + files.length} place(s)); ` +
+        'set `persist-credentials: false` on actions/checkout to avoid it altogether.');
+    return async () => {
+        for (const [name, value] of headers)
+            await gitConfig(cwd, ['--add', name, value]);
+        for (const { file, content } of files)
+            external_node_fs_default().writeFileSync(file, content);
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/core/codex/argv.ts
 const toml = (value) => JSON.stringify(value);
 /** Options shared by both modes; they must precede the `review` subcommand. */
@@ -21284,6 +21348,7 @@ function countBlocking(findings, failOn) {
 
 
 
+
 async function runReview(options) {
     const { settings, logger } = options;
     const tempDir = external_node_fs_default().mkdtempSync(external_node_path_default().join(options.tempDir ?? external_node_os_default().tmpdir(), 'codex-review-'));
@@ -21341,16 +21406,22 @@ async function runReview(options) {
         const head = await headSha(settings.workingDirectory);
         const run = await logger.group('Run Codex', async () => {
             logger.info(`codex ${args.map(shellQuoteForLog).join(' ')}`);
-            return runCodex({
-                binary: installation.binary,
-                args,
-                cwd: settings.workingDirectory,
-                env,
-                timeoutMs: settings.timeoutMs,
-                logger,
-                keySetting: options.keySetting ?? 'openai-api-key',
-                ...(settings.openaiBaseUrl ? { baseUrl: settings.openaiBaseUrl } : {}),
-            });
+            const restore = await hidePersistedCredentials(settings.workingDirectory, logger);
+            try {
+                return await runCodex({
+                    binary: installation.binary,
+                    args,
+                    cwd: settings.workingDirectory,
+                    env,
+                    timeoutMs: settings.timeoutMs,
+                    logger,
+                    keySetting: options.keySetting ?? 'openai-api-key',
+                    ...(settings.openaiBaseUrl ? { baseUrl: settings.openaiBaseUrl } : {}),
+                });
+            }
+            finally {
+                await restore();
+            }
         });
         return await logger.group('Findings', async () => {
             let review;

@@ -3,6 +3,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { hidePersistedCredentials } from './codex/credentials.js';
 import { buildCodexArgs, type CodexInvocation, type ReviewTarget } from './codex/argv.js';
 import { codexEnvironment, hasStoredLogin } from './codex/env.js';
 import { headSha, repositoryRoot, resolveReviewTarget } from './codex/git.js';
@@ -104,16 +105,21 @@ export async function runReview(options: RunReviewOptions): Promise<ReviewResult
 
     const run = await logger.group('Run Codex', async () => {
       logger.info(`codex ${args.map(shellQuoteForLog).join(' ')}`);
-      return runCodex({
-        binary: installation.binary,
-        args,
-        cwd: settings.workingDirectory,
-        env,
-        timeoutMs: settings.timeoutMs,
-        logger,
-        keySetting: options.keySetting ?? 'openai-api-key',
-        ...(settings.openaiBaseUrl ? { baseUrl: settings.openaiBaseUrl } : {}),
-      });
+      const restore = await hidePersistedCredentials(settings.workingDirectory, logger);
+      try {
+        return await runCodex({
+          binary: installation.binary,
+          args,
+          cwd: settings.workingDirectory,
+          env,
+          timeoutMs: settings.timeoutMs,
+          logger,
+          keySetting: options.keySetting ?? 'openai-api-key',
+          ...(settings.openaiBaseUrl ? { baseUrl: settings.openaiBaseUrl } : {}),
+        });
+      } finally {
+        await restore();
+      }
     });
 
     return await logger.group('Findings', async () => {
