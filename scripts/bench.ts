@@ -101,7 +101,7 @@ async function overhead(): Promise<void> {
         inputs: {
           'openai-api-key': 'sk-bench-000000000000000000',
           'openai-base-url': fake.url,
-          post: 'none',
+          post: 'none', 'allow-users': 'octocat',
         },
         payload: { pull_request: { number: 1, base: { sha: baseSha } } },
       }),

@@ -11,6 +11,8 @@ export interface EventContext {
   /** Workflow name and job id: the key of a scheduled audit's tracking issue. */
   workflow: string;
   job: string;
+  /** The login that triggered the run. */
+  actor: string | undefined;
   payload: Record<string, unknown>;
 }
 
@@ -32,6 +34,7 @@ export function readEventContext(env: NodeJS.ProcessEnv = process.env): EventCon
         : undefined,
     workflow: env.GITHUB_WORKFLOW ?? 'workflow',
     job: env.GITHUB_JOB ?? 'job',
+    actor: env.GITHUB_TRIGGERING_ACTOR || env.GITHUB_ACTOR || undefined,
     payload,
   };
 }

@@ -35,6 +35,7 @@ import { createOctokit } from './octokit.js';
 import { GitHubIssues } from './issues.js';
 import { GitHubPlatform } from './platform.js';
 import { GitHubToolCache } from './tool-cache.js';
+import { decideTrigger } from './trust.js';
 
 export function readInputs(): RawSettings {
   const raw: RawSettings = {};
@@ -130,6 +131,19 @@ export async function run(): Promise<void> {
       }
     }
     const context = readEventContext();
+    // Who triggered this, before anything is installed or any model request is made.
+    const decision = await decideTrigger({
+      context,
+      settings,
+      octokit: settings.githubToken ? createOctokit(settings.githubToken, logger) : undefined,
+      logger,
+    });
+    if (decision.kind === 'skip') {
+      core.notice(decision.reason);
+      await writeStepSummary(`## Codex review skipped\n\n${decision.reason}\n`);
+      return;
+    }
+    if (decision.kind === 'refuse') throw new ConfigurationError(decision.reason);
     const pr = pullRequestOf(context);
     const target = postTargetFor(settings.post, pr, logger);
 

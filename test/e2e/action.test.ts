@@ -80,7 +80,12 @@ describe('the action on a pull_request event', () => {
 
     const run = await runAction({
       workspace: repo.dir,
-      inputs: { 'openai-api-key': KEY, 'openai-base-url': fake.url, post: 'none' },
+      inputs: {
+        'openai-api-key': KEY,
+        'openai-base-url': fake.url,
+        post: 'none',
+        'allow-users': 'octocat',
+      },
       payload: { pull_request: { number: 7, base: { sha: baseSha }, head: { sha: headSha } } },
       sha: headSha,
     });
@@ -141,7 +146,13 @@ describe('the action on a pull_request event', () => {
     }));
     const run = await runAction({
       workspace: repo.dir,
-      inputs: { 'openai-api-key': KEY, 'openai-base-url': fake.url, post: 'none', 'fail-on': 'p1' },
+      inputs: {
+        'openai-api-key': KEY,
+        'openai-base-url': fake.url,
+        post: 'none',
+        'allow-users': 'octocat',
+        'fail-on': 'p1',
+      },
       payload: { pull_request: { number: 7, base: { sha: baseSha }, head: { sha: headSha } } },
       sha: headSha,
     });
@@ -178,7 +189,12 @@ describe('the action on a pull_request event', () => {
     );
     const run = await runAction({
       workspace: repo.dir,
-      inputs: { 'openai-api-key': KEY, 'openai-base-url': fake.url, post: 'none' },
+      inputs: {
+        'openai-api-key': KEY,
+        'openai-base-url': fake.url,
+        post: 'none',
+        'allow-users': 'octocat',
+      },
       payload: { pull_request: { number: 7, base: { sha: baseSha }, head: { sha: headSha } } },
       sha: headSha,
     });
@@ -203,7 +219,12 @@ describe('the action on other events', () => {
       eventName: 'push',
       payload: { after: headSha },
       sha: headSha,
-      inputs: { 'openai-api-key': KEY, 'openai-base-url': fake.url, post: 'none' },
+      inputs: {
+        'openai-api-key': KEY,
+        'openai-base-url': fake.url,
+        post: 'none',
+        'allow-users': 'octocat',
+      },
     });
     expect(run.exitCode, run.stdout).toBe(0);
     expect(requestText(fake)).toContain(headSha);
@@ -254,7 +275,12 @@ describe('the action when something is wrong', () => {
     );
     const run = await runAction({
       workspace: repo.dir,
-      inputs: { 'openai-api-key': KEY, 'openai-base-url': fake.url, post: 'none' },
+      inputs: {
+        'openai-api-key': KEY,
+        'openai-base-url': fake.url,
+        post: 'none',
+        'allow-users': 'octocat',
+      },
       payload: { pull_request: { number: 1, base: { sha: baseSha }, head: { sha: headSha } } },
       sha: headSha,
     });
@@ -283,6 +309,7 @@ describe('the action when something is wrong', () => {
         'openai-api-key': KEY,
         'openai-base-url': fake.url,
         post: 'none',
+        'allow-users': 'octocat',
         'timeout-minutes': '0.1',
       },
       payload: { pull_request: { number: 1, base: { sha: baseSha }, head: { sha: headSha } } },
@@ -328,7 +355,11 @@ describe('the action when something is wrong', () => {
     cleanups.push(() => repo.remove());
     const emptyCache = fs.mkdtempSync(path.join(os.tmpdir(), 'codex-review-empty-cache-'));
     cleanups.push(() => fs.rmSync(emptyCache, { recursive: true, force: true }));
-    const run = await runAction({ workspace: repo.dir, toolCache: emptyCache, inputs: {} });
+    const run = await runAction({
+      workspace: repo.dir,
+      toolCache: emptyCache,
+      inputs: { 'allow-users': 'octocat' },
+    });
     expect(run.exitCode).toBe(1);
     expect(run.log).toContain('::error::No OpenAI API key: set `openai-api-key`');
     expect(fs.readdirSync(emptyCache)).toEqual([]);
@@ -346,6 +377,7 @@ describe('the action when something is wrong', () => {
         'openai-api-key': KEY,
         'openai-base-url': fake.url,
         post: 'none',
+        'allow-users': 'octocat',
         base: 'origin/main',
       },
     });

@@ -58,7 +58,13 @@ describe.each(['read-only', 'workspace-write'])(
 
       const run = await runAction({
         workspace: repo.dir,
-        inputs: { 'openai-api-key': KEY, 'openai-base-url': fake.url, post: 'none', sandbox },
+        inputs: {
+          'openai-api-key': KEY,
+          'openai-base-url': fake.url,
+          post: 'none',
+          'allow-users': 'octocat',
+          sandbox,
+        },
         payload: { pull_request: { number: 1, base: { sha: baseSha }, head: { sha: headSha } } },
         sha: headSha,
       });
@@ -115,7 +121,12 @@ describe('a final message that repeats the key', () => {
     cleanups.push(() => fake.stop());
     const run = await runAction({
       workspace: repo.dir,
-      inputs: { 'openai-api-key': KEY, 'openai-base-url': fake.url, post: 'none' },
+      inputs: {
+        'openai-api-key': KEY,
+        'openai-base-url': fake.url,
+        post: 'none',
+        'allow-users': 'octocat',
+      },
       payload: { pull_request: { number: 1, base: { sha: baseSha }, head: { sha: headSha } } },
       sha: headSha,
     });

@@ -31,6 +31,7 @@ async function setup() {
     owner: 'octo',
     repo: 'demo',
     tokens: { [FAKE_GITHUB_TOKEN]: 'write' },
+    permissions: { octocat: 'write' },
   }).start();
   cleanups.push(() => gh.stop());
   let reply = '{}';

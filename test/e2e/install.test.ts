@@ -99,6 +99,7 @@ describe('the action on a fresh runner', () => {
           'openai-api-key': 'sk-test-install-000000000000',
           'openai-base-url': fake.url,
           post: 'none',
+          'allow-users': 'octocat',
         },
         payload: { pull_request: { number: 3, base: { sha: baseSha } } },
         env: { ACTIONS_CACHE_URL: cacheUrl, ACTIONS_RUNTIME_TOKEN: 'runtime-token' },

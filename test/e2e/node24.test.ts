@@ -48,6 +48,7 @@ describe('the action bundle on Node 24', () => {
         'openai-api-key': 'sk-test-node24-000000000000',
         'openai-base-url': fake.url,
         post: 'none',
+        'allow-users': 'octocat',
       },
       payload: { pull_request: { number: 1, base: { sha: baseSha } } },
     });

@@ -21,6 +21,11 @@ export type TokenScope = 'write' | 'read';
 export interface FakeGitHubOptions {
   /** A real git repository holding the pull requests' commits. */
   repoDir: string;
+  /**
+   * Repository permission of users (GET /collaborators/{user}/permission). Anyone else gets
+   * "read", as any signed-in user has on a public repository.
+   */
+  permissions?: Record<string, 'admin' | 'maintain' | 'write' | 'triage' | 'read'>;
   owner: string;
   repo: string;
   /** token → what it may do. Any other token (or none) gets 401. */
@@ -412,6 +417,13 @@ export class FakeGitHub {
       handler,
     });
     this.routes = [
+      r('GET', String.raw`/collaborators/([^/]+)/permission`, DOCS.root, async (_c, p) => {
+        const login = p[2]!;
+        const level = this.options.permissions?.[login] ?? 'read';
+        // The legacy `permission` folds maintain into write and triage into read.
+        const legacy = level === 'maintain' ? 'write' : level === 'triage' ? 'read' : level;
+        return { status: 200, body: { permission: legacy, role_name: level, user: user(login) } };
+      }),
       r('GET', String.raw`/pulls/(\d+)`, DOCS.getPull, (c, p) => this.getPull(c, p)),
       r('GET', String.raw`/pulls/(\d+)/files`, DOCS.listFiles, (c, p) => this.listFiles(c, p)),
       r('GET', String.raw`/pulls/(\d+)/comments`, DOCS.listReviewComments, (c, p) =>
