@@ -101,7 +101,8 @@ async function overhead(): Promise<void> {
         inputs: {
           'openai-api-key': 'sk-bench-000000000000000000',
           'openai-base-url': fake.url,
-          post: 'none', 'allow-users': 'octocat',
+          post: 'none',
+          'allow-users': 'octocat',
         },
         payload: { pull_request: { number: 1, base: { sha: baseSha } } },
       }),
