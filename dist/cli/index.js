@@ -20246,9 +20246,10 @@ function describeTarget(target) {
  * Names that carry credentials of the CI system or of this tool. They are removed from the
  * Codex process's environment entirely, so neither Codex nor any command it runs (in
  * danger-full-access there is no PID namespace to hide /proc/<pid>/environ) can read them.
- * Action inputs arrive as INPUT_* variables, including the API key and the GitHub token.
+ * Action inputs arrive as INPUT_* variables, including the API key and the GitHub token;
+ * GitLab's CI_REPOSITORY_URL carries the job token in its userinfo.
  */
-const DROPPED = /^(INPUT_|ACTIONS_(RUNTIME|ID_TOKEN|CACHE)|CODEX_REVIEW_)|KEY|SECRET|TOKEN|PASSWORD|PASSWD|CREDENTIAL/i;
+const DROPPED = /^(INPUT_|ACTIONS_(RUNTIME|ID_TOKEN|CACHE)|CODEX_REVIEW_|CI_REPOSITORY_URL$|CI_JOB_JWT|CI_SERVER_TLS_KEY)|KEY|SECRET|TOKEN|PASSWORD|PASSWD|CREDENTIAL/i;
 function codexEnvironment(options) {
     const env = {};
     for (const [name, value] of Object.entries(options.parent)) {
@@ -21180,9 +21181,15 @@ function parseExecReply(message) {
     catch (error) {
         return { kind: 'not-json', error: error.message };
     }
-    if (value &&
-        typeof value === 'object' &&
-        Array.isArray(value.findings)) {
+    const items = value && typeof value === 'object' ? value.findings : undefined;
+    // Only the review shape counts: every item has a title and a code_location. A custom
+    // schema's own `findings` array (other fields) stays a structured answer.
+    const reviewShaped = Array.isArray(items) &&
+        items.every((i) => i &&
+            typeof i === 'object' &&
+            typeof i.title === 'string' &&
+            'code_location' in i);
+    if (reviewShaped) {
         const review = ReviewOutputSchema.safeParse(value);
         if (review.success)
             return { kind: 'findings', review: review.data, value };
@@ -21753,6 +21760,11 @@ async function publishTrackingIssue(input) {
     const { result, tracker, logger } = input;
     const marker = auditMarker(input.key);
     const placements = new Map(result.findings.map((f) => [f.fingerprint, { placement: 'issue', reason: undefined }]));
+    if (result.incomplete) {
+        // An unfinished audit says nothing about what was fixed: leave the issue as it is.
+        logger.warning(`The audit did not finish (${result.incomplete}); the tracking issue is left unchanged.`);
+        return { url: undefined, placements, permissionDenied: undefined };
+    }
     try {
         const existing = await tracker.findIssue(marker);
         if (!existing && result.findings.length === 0) {
@@ -21767,7 +21779,7 @@ async function publishTrackingIssue(input) {
             incremental: false,
             changedLines: undefined,
         });
-        const body = renderTrackingIssue({
+        const body = input.redactor.redact(renderTrackingIssue({
             marker,
             result,
             state: update.state,
@@ -21777,11 +21789,11 @@ async function publishTrackingIssue(input) {
             runUrl: input.runUrl,
             fileUrl: (path, start, end) => tracker.fileUrl(input.sha, path, start, end),
             maxLength: tracker.maxCommentLength,
-        });
+        }));
         const state = result.findings.length === 0 ? 'closed' : 'open';
         const issue = existing
             ? await tracker.updateIssue(existing, { body, state })
-            : await tracker.createIssue(input.title, body);
+            : await tracker.createIssue(input.redactor.redact(input.title), body);
         logger.info(`${existing ? 'Updated' : 'Opened'} tracking issue #${issue.number} (${result.findings.length} open, ` +
             `${update.resolved.length} fixed since the last run${state === 'closed' ? '; closed' : ''}): ${issue.url}`);
         return { url: issue.url, placements, permissionDenied: undefined };
@@ -22433,13 +22445,15 @@ async function publishReview(input) {
         }
     }
     const prior = decodeState(existing.summary?.body);
+    // An unfinished review says nothing about what was fixed: every earlier finding stays open.
+    const unfinished = result.incomplete !== undefined;
     const stateOf = () => nextState({
         prior,
         findings: result.findings,
         placements,
         reviewedHead: input.range.head,
-        incremental: input.range.incremental,
-        changedLines: input.changedLines,
+        incremental: input.range.incremental || unfinished,
+        changedLines: unfinished ? new Map() : input.changedLines,
     });
     let update = stateOf();
     let reviewUrl;
@@ -23257,8 +23271,13 @@ class GitLabClient {
                 });
             }
             catch (error) {
-                if (attempt >= this.retries)
+                // A POST whose connection broke after sending may have landed; retry only when it
+                // certainly never left (refused, unresolvable).
+                const code = error.cause?.code ?? '';
+                const unsent = ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN'].includes(code);
+                if (attempt >= this.retries || (!idempotent && !unsent)) {
                     throw new Error(`Could not reach GitLab at ${this.baseUrl}: ${error.message}`);
+                }
                 await this.wait(attempt, undefined, `${method} ${path}: ${error.message}`);
                 continue;
             }
@@ -23304,80 +23323,6 @@ class GitLabClient {
             page = headers.get('x-next-page') || null;
         }
         return all;
-    }
-}
-
-;// CONCATENATED MODULE: ./src/gitlab/issues.ts
-// GitLab issues as the IssueTracker of scheduled audits.
-
-
-const AUDIT_LABEL = 'codex-review';
-const toTracked = (issue) => ({
-    number: issue.iid,
-    url: issue.web_url,
-    body: issue.description ?? '',
-    state: issue.state === 'closed' ? 'closed' : 'open',
-});
-class GitLabIssues {
-    client;
-    project;
-    name = 'GitLab';
-    maxCommentLength = 1_000_000;
-    constructor(client, project) {
-        this.client = client;
-        this.project = project;
-    }
-    get base() {
-        return `/projects/${encodeURIComponent(this.project.id)}/issues`;
-    }
-    async findIssue(marker) {
-        const issues = await this.client.paginate(this.base, {
-            labels: AUDIT_LABEL,
-            state: 'all',
-        });
-        const found = issues.find((i) => (i.description ?? '').includes(marker));
-        return found ? toTracked(found) : undefined;
-    }
-    async createIssue(title, body) {
-        return this.write(async () => {
-            const { data } = await this.client.request('POST', this.base, {
-                body: { title, description: body, labels: AUDIT_LABEL },
-            });
-            return toTracked(data);
-        });
-    }
-    async updateIssue(issue, change) {
-        const stateEvent = change.state === 'closed' && issue.state === 'open'
-            ? 'close'
-            : change.state === 'open' && issue.state === 'closed'
-                ? 'reopen'
-                : undefined;
-        return this.write(async () => {
-            const { data } = await this.client.request('PUT', `${this.base}/${issue.number}`, {
-                body: { description: change.body, ...(stateEvent ? { state_event: stateEvent } : {}) },
-            });
-            return toTracked(data);
-        });
-    }
-    fileUrl(sha, path, startLine, endLine) {
-        const encoded = path.split('/').map(encodeURIComponent).join('/');
-        const lines = startLine === null
-            ? ''
-            : endLine !== null && endLine !== startLine
-                ? `#L${startLine}-${endLine}`
-                : `#L${startLine}`;
-        return `${this.project.webUrl}/-/blob/${sha}/${encoded}${lines}`;
-    }
-    async write(fn) {
-        try {
-            return await fn();
-        }
-        catch (error) {
-            if (error instanceof GitLabApiError && (error.status === 401 || error.status === 403)) {
-                throw new PermissionDeniedError(`The GitLab token cannot write issues (${error.status}). Use a token with the \`api\` scope and at least the Reporter role.`);
-            }
-            throw error;
-        }
     }
 }
 
@@ -23510,10 +23455,15 @@ class GitLabPlatform {
     async postReview(cr, comments) {
         const posted = [];
         const rejected = [];
+        // Drafts left by a run that failed half-way would be published along with ours.
+        await this.deleteOurDrafts(cr);
         for (const comment of comments) {
             try {
                 await this.client.request('POST', this.mr(cr, '/draft_notes'), {
-                    body: { note: comment.body, position: this.position(comment.anchor) },
+                    body: {
+                        note: neutralizeQuickActions(comment.body),
+                        position: this.position(comment.anchor),
+                    },
                 });
                 posted.push(comment);
             }
@@ -23526,6 +23476,7 @@ class GitLabPlatform {
                     });
                     continue;
                 }
+                await this.deleteOurDrafts(cr).catch(() => undefined);
                 throw this.explain(error, 'create draft notes');
             }
         }
@@ -23535,7 +23486,11 @@ class GitLabPlatform {
             await this.client.request('POST', this.mr(cr, '/draft_notes/bulk_publish'));
         }
         catch (error) {
-            throw this.explain(error, 'publish the draft notes');
+            // It may have published before failing: what is still a draft did not go out.
+            const left = await this.deleteOurDrafts(cr).catch(() => -1);
+            if (left !== 0)
+                throw this.explain(error, 'publish the draft notes');
+            this.logger.warning(`GitLab answered the bulk publish with an error, but the drafts went out: ${error.message}`);
         }
         // GitLab does not check a draft's position when it is created; at publishing it silently
         // drops a note it cannot place. Look, and send the missing ones to the summary.
@@ -23549,12 +23504,20 @@ class GitLabPlatform {
         }
         return { url: landed.length > 0 ? cr.url : undefined, posted: landed, rejected };
     }
+    /** Delete this tool's unpublished drafts; returns how many there were. */
+    async deleteOurDrafts(cr) {
+        const drafts = await this.client.get(this.mr(cr, '/draft_notes'));
+        const ours = drafts.filter((d) => fingerprintsIn(d.note ?? '').length > 0);
+        for (const d of ours)
+            await this.client.request('DELETE', this.mr(cr, `/draft_notes/${d.id}`));
+        return ours.length;
+    }
     async upsertSummary(cr, body, existing) {
         try {
             if (existing) {
                 try {
                     await this.client.request('PUT', this.mr(cr, `/notes/${existing.id}`), {
-                        body: { body },
+                        body: { body: neutralizeQuickActions(body) },
                     });
                     return { url: existing.url };
                 }
@@ -23564,7 +23527,7 @@ class GitLabPlatform {
                 }
             }
             const { data } = await this.client.request('POST', this.mr(cr, '/notes'), {
-                body: { body },
+                body: { body: neutralizeQuickActions(body) },
             });
             return { url: `${cr.url ?? ''}#note_${data.id}` };
         }
@@ -23609,6 +23572,28 @@ class GitLabPlatform {
 function platform_describe(error) {
     return String(error.body?.message ?? error.message);
 }
+/**
+ * GitLab runs quick actions (`/merge`, `/approve`, `/label`) found at the start of a line of a
+ * note, with the token's rights. Model-written text must never trigger one, so a leading
+ * slash outside code blocks is escaped.
+ */
+function neutralizeQuickActions(body) {
+    let fence;
+    return body
+        .split('\n')
+        .map((line) => {
+        const open = /^\s*(`{3,}|~{3,})/.exec(line);
+        if (open) {
+            if (fence === undefined)
+                fence = open[1][0];
+            else if (open[1][0] === fence)
+                fence = undefined;
+            return line;
+        }
+        return fence === undefined ? line.replace(/^(\s*)\//, '$1\\/') : line;
+    })
+        .join('\n');
+}
 /** git quotes paths with special characters; the core's diff reader decodes them. */
 function quote(path) {
     if (!/[\s"\\]|[^\x20-\x7e]/.test(path))
@@ -23628,6 +23613,84 @@ function quote(path) {
             out += String.fromCharCode(b);
     }
     return `"${out}"`;
+}
+
+;// CONCATENATED MODULE: ./src/gitlab/issues.ts
+// GitLab issues as the IssueTracker of scheduled audits.
+
+
+
+const AUDIT_LABEL = 'codex-review';
+const toTracked = (issue) => ({
+    number: issue.iid,
+    url: issue.web_url,
+    body: issue.description ?? '',
+    state: issue.state === 'closed' ? 'closed' : 'open',
+});
+class GitLabIssues {
+    client;
+    project;
+    name = 'GitLab';
+    maxCommentLength = 1_000_000;
+    constructor(client, project) {
+        this.client = client;
+        this.project = project;
+    }
+    get base() {
+        return `/projects/${encodeURIComponent(this.project.id)}/issues`;
+    }
+    async findIssue(marker) {
+        const issues = await this.client.paginate(this.base, {
+            labels: AUDIT_LABEL,
+            state: 'all',
+        });
+        const found = issues.find((i) => (i.description ?? '').includes(marker));
+        return found ? toTracked(found) : undefined;
+    }
+    async createIssue(title, body) {
+        return this.write(async () => {
+            const { data } = await this.client.request('POST', this.base, {
+                body: { title, description: neutralizeQuickActions(body), labels: AUDIT_LABEL },
+            });
+            return toTracked(data);
+        });
+    }
+    async updateIssue(issue, change) {
+        const stateEvent = change.state === 'closed' && issue.state === 'open'
+            ? 'close'
+            : change.state === 'open' && issue.state === 'closed'
+                ? 'reopen'
+                : undefined;
+        return this.write(async () => {
+            const { data } = await this.client.request('PUT', `${this.base}/${issue.number}`, {
+                body: {
+                    description: neutralizeQuickActions(change.body),
+                    ...(stateEvent ? { state_event: stateEvent } : {}),
+                },
+            });
+            return toTracked(data);
+        });
+    }
+    fileUrl(sha, path, startLine, endLine) {
+        const encoded = path.split('/').map(encodeURIComponent).join('/');
+        const lines = startLine === null
+            ? ''
+            : endLine !== null && endLine !== startLine
+                ? `#L${startLine}-${endLine}`
+                : `#L${startLine}`;
+        return `${this.project.webUrl}/-/blob/${sha}/${encoded}${lines}`;
+    }
+    async write(fn) {
+        try {
+            return await fn();
+        }
+        catch (error) {
+            if (error instanceof GitLabApiError && (error.status === 401 || error.status === 403)) {
+                throw new PermissionDeniedError(`The GitLab token cannot write issues (${error.status}). Use a token with the \`api\` scope and at least the Reporter role.`);
+            }
+            throw error;
+        }
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/gitlab/main.ts
@@ -23671,6 +23734,9 @@ async function runGitlab(argv, env = process.env) {
     const settings = parseSettings(raw, { workspace });
     const iid = Number(env.CI_MERGE_REQUEST_IID) || undefined;
     const target = postTarget(settings, iid, logger);
+    if (target === 'issue' && !settings.gitlabToken) {
+        throw new ConfigurationError(`No GitLab API token, so the tracking issue cannot be kept. ${TOKEN_HELP}`);
+    }
     let publishing;
     let scope;
     let defaults = env.CI_COMMIT_SHA
@@ -23681,7 +23747,13 @@ async function runGitlab(argv, env = process.env) {
             throw new ConfigurationError(`No GitLab API token, so the review cannot be posted on merge request !${iid}. ${TOKEN_HELP}`);
         }
         const client = new GitLabClient({ baseUrl: apiUrl, token: settings.gitlabToken, logger });
-        publishing = await logger.group('Read the merge request', () => readMergeRequest(client, { projectId, iid, projectUrl: env.CI_PROJECT_URL, reviewed: env.CI_COMMIT_SHA }, logger));
+        publishing = await logger.group('Read the merge request', () => readMergeRequest(client, {
+            projectId,
+            iid,
+            projectUrl: env.CI_PROJECT_URL,
+            // In merged-results pipelines CI_COMMIT_SHA is a merge commit; the MR head is the source branch's.
+            reviewed: env.CI_MERGE_REQUEST_SOURCE_BRANCH_SHA || env.CI_COMMIT_SHA,
+        }, logger));
         const existing = await publishing.platform
             .loadExisting(publishing.cr)
             .catch((error) => {
@@ -23758,6 +23830,7 @@ async function runGitlab(argv, env = process.env) {
                 sha: result.headSha ?? env.CI_COMMIT_SHA ?? '',
                 runUrl: env.CI_JOB_URL,
                 date: new Date().toISOString().slice(0, 10),
+                redactor,
                 logger,
             }))
                 .catch((error) => {

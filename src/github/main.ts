@@ -236,7 +236,7 @@ export async function run(): Promise<void> {
     let audit: AuditOutcome | undefined;
     if (target === 'issue' && replyErrors.length === 0) {
       audit = await logger
-        .group('Tracking issue', () => publishAudit(settings, context, result, logger))
+        .group('Tracking issue', () => publishAudit(settings, context, result, redactor, logger))
         .catch((error: unknown) => {
           publishError = error;
           return undefined;
@@ -360,6 +360,7 @@ async function publishAudit(
   settings: Settings,
   context: EventContext,
   result: ReviewResult,
+  redactor: Redactor,
   logger: Logger,
 ): Promise<AuditOutcome | undefined> {
   if (!settings.githubToken || !context.repository) {
@@ -381,6 +382,7 @@ async function publishAudit(
     sha,
     runUrl: context.runUrl,
     date: new Date().toISOString().slice(0, 10),
+    redactor,
     logger,
   });
 }

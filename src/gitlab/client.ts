@@ -81,8 +81,13 @@ export class GitLabClient {
           ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
         });
       } catch (error) {
-        if (attempt >= this.retries)
+        // A POST whose connection broke after sending may have landed; retry only when it
+        // certainly never left (refused, unresolvable).
+        const code = (error as { cause?: { code?: string } }).cause?.code ?? '';
+        const unsent = ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN'].includes(code);
+        if (attempt >= this.retries || (!idempotent && !unsent)) {
           throw new Error(`Could not reach GitLab at ${this.baseUrl}: ${(error as Error).message}`);
+        }
         await this.wait(attempt, undefined, `${method} ${path}: ${(error as Error).message}`);
         continue;
       }

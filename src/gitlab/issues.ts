@@ -1,6 +1,7 @@
 // GitLab issues as the IssueTracker of scheduled audits.
 import { PermissionDeniedError, type IssueTracker, type TrackedIssue } from '../core/platform.js';
 import { GitLabApiError, type GitLabClient } from './client.js';
+import { neutralizeQuickActions } from './platform.js';
 
 const AUDIT_LABEL = 'codex-review';
 
@@ -43,7 +44,7 @@ export class GitLabIssues implements IssueTracker {
   async createIssue(title: string, body: string): Promise<TrackedIssue> {
     return this.write(async () => {
       const { data } = await this.client.request<ApiIssue>('POST', this.base, {
-        body: { title, description: body, labels: AUDIT_LABEL },
+        body: { title, description: neutralizeQuickActions(body), labels: AUDIT_LABEL },
       });
       return toTracked(data);
     });
@@ -61,7 +62,10 @@ export class GitLabIssues implements IssueTracker {
           : undefined;
     return this.write(async () => {
       const { data } = await this.client.request<ApiIssue>('PUT', `${this.base}/${issue.number}`, {
-        body: { description: change.body, ...(stateEvent ? { state_event: stateEvent } : {}) },
+        body: {
+          description: neutralizeQuickActions(change.body),
+          ...(stateEvent ? { state_event: stateEvent } : {}),
+        },
       });
       return toTracked(data);
     });

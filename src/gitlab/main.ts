@@ -57,6 +57,11 @@ export async function runGitlab(
   const iid = Number(env.CI_MERGE_REQUEST_IID) || undefined;
   const target = postTarget(settings, iid, logger);
 
+  if (target === 'issue' && !settings.gitlabToken) {
+    throw new ConfigurationError(
+      `No GitLab API token, so the tracking issue cannot be kept. ${TOKEN_HELP}`,
+    );
+  }
   let publishing: { platform: GitLabPlatform; cr: ChangeRequest } | undefined;
   let scope: ReviewScope | undefined;
   let defaults: { base?: string; commit?: string } = env.CI_COMMIT_SHA
@@ -72,7 +77,13 @@ export async function runGitlab(
     publishing = await logger.group('Read the merge request', () =>
       readMergeRequest(
         client,
-        { projectId, iid, projectUrl: env.CI_PROJECT_URL, reviewed: env.CI_COMMIT_SHA },
+        {
+          projectId,
+          iid,
+          projectUrl: env.CI_PROJECT_URL,
+          // In merged-results pipelines CI_COMMIT_SHA is a merge commit; the MR head is the source branch's.
+          reviewed: env.CI_MERGE_REQUEST_SOURCE_BRANCH_SHA || env.CI_COMMIT_SHA,
+        },
         logger,
       ),
     );
@@ -154,6 +165,7 @@ export async function runGitlab(
             sha: result.headSha ?? env.CI_COMMIT_SHA ?? '',
             runUrl: env.CI_JOB_URL,
             date: new Date().toISOString().slice(0, 10),
+            redactor,
             logger,
           }),
         )

@@ -176,10 +176,15 @@ export class GitLabPlatform implements ReviewPlatform {
   async postReview(cr: ChangeRequest, comments: InlineComment[]): Promise<PostedReview> {
     const posted: InlineComment[] = [];
     const rejected: RejectedComment[] = [];
+    // Drafts left by a run that failed half-way would be published along with ours.
+    await this.deleteOurDrafts(cr);
     for (const comment of comments) {
       try {
         await this.client.request('POST', this.mr(cr, '/draft_notes'), {
-          body: { note: comment.body, position: this.position(comment.anchor) },
+          body: {
+            note: neutralizeQuickActions(comment.body),
+            position: this.position(comment.anchor),
+          },
         });
         posted.push(comment);
       } catch (error) {
@@ -193,6 +198,7 @@ export class GitLabPlatform implements ReviewPlatform {
           });
           continue;
         }
+        await this.deleteOurDrafts(cr).catch(() => undefined);
         throw this.explain(error, 'create draft notes');
       }
     }
@@ -200,7 +206,12 @@ export class GitLabPlatform implements ReviewPlatform {
     try {
       await this.client.request('POST', this.mr(cr, '/draft_notes/bulk_publish'));
     } catch (error) {
-      throw this.explain(error, 'publish the draft notes');
+      // It may have published before failing: what is still a draft did not go out.
+      const left = await this.deleteOurDrafts(cr).catch(() => -1);
+      if (left !== 0) throw this.explain(error, 'publish the draft notes');
+      this.logger.warning(
+        `GitLab answered the bulk publish with an error, but the drafts went out: ${(error as Error).message}`,
+      );
     }
     // GitLab does not check a draft's position when it is created; at publishing it silently
     // drops a note it cannot place. Look, and send the missing ones to the summary.
@@ -215,6 +226,16 @@ export class GitLabPlatform implements ReviewPlatform {
     return { url: landed.length > 0 ? cr.url : undefined, posted: landed, rejected };
   }
 
+  /** Delete this tool's unpublished drafts; returns how many there were. */
+  private async deleteOurDrafts(cr: ChangeRequest): Promise<number> {
+    const drafts = await this.client.get<Array<{ id: number; note: string }>>(
+      this.mr(cr, '/draft_notes'),
+    );
+    const ours = drafts.filter((d) => fingerprintsIn(d.note ?? '').length > 0);
+    for (const d of ours) await this.client.request('DELETE', this.mr(cr, `/draft_notes/${d.id}`));
+    return ours.length;
+  }
+
   async upsertSummary(
     cr: ChangeRequest,
     body: string,
@@ -224,7 +245,7 @@ export class GitLabPlatform implements ReviewPlatform {
       if (existing) {
         try {
           await this.client.request('PUT', this.mr(cr, `/notes/${existing.id}`), {
-            body: { body },
+            body: { body: neutralizeQuickActions(body) },
           });
           return { url: existing.url };
         } catch (error) {
@@ -232,7 +253,7 @@ export class GitLabPlatform implements ReviewPlatform {
         }
       }
       const { data } = await this.client.request<Note>('POST', this.mr(cr, '/notes'), {
-        body: { body },
+        body: { body: neutralizeQuickActions(body) },
       });
       return { url: `${cr.url ?? ''}#note_${data.id}` };
     } catch (error) {
@@ -285,6 +306,27 @@ export class GitLabPlatform implements ReviewPlatform {
 
 function describe(error: GitLabApiError): string {
   return String((error.body as { message?: unknown })?.message ?? error.message);
+}
+
+/**
+ * GitLab runs quick actions (`/merge`, `/approve`, `/label`) found at the start of a line of a
+ * note, with the token's rights. Model-written text must never trigger one, so a leading
+ * slash outside code blocks is escaped.
+ */
+export function neutralizeQuickActions(body: string): string {
+  let fence: string | undefined;
+  return body
+    .split('\n')
+    .map((line) => {
+      const open = /^\s*(`{3,}|~{3,})/.exec(line);
+      if (open) {
+        if (fence === undefined) fence = open[1]![0];
+        else if (open[1]![0] === fence) fence = undefined;
+        return line;
+      }
+      return fence === undefined ? line.replace(/^(\s*)\//, '$1\\/') : line;
+    })
+    .join('\n');
 }
 
 /** git quotes paths with special characters; the core's diff reader decodes them. */

@@ -54,7 +54,13 @@ const FINDINGS: Spec[] = [
   { title: 'Outside the diff', file: 'util.js', start: 40, end: 40, priority: 1 },
 ];
 
-async function setup(options: { supportsFilePositions?: boolean } = {}) {
+async function setup(
+  options: {
+    supportsFilePositions?: boolean;
+    emptyVersionsFirst?: number;
+    draftPositions?: 'reject-on-create' | 'drop-on-publish';
+  } = {},
+) {
   const { repo, baseSha } = prRepo();
   cleanups.push(() => repo.remove());
   // The merge request also deletes a file: findings there sit on the old side only.
@@ -67,9 +73,15 @@ async function setup(options: { supportsFilePositions?: boolean } = {}) {
     tokens: { [TOKEN]: 'api' },
     jobToken: JOB_TOKEN,
     ...(options.supportsFilePositions === false ? { supportsFilePositions: false } : {}),
+    ...(options.draftPositions ? { draftPositions: options.draftPositions } : {}),
   }).start();
   cleanups.push(() => gl.stop());
-  gl.setMergeRequest({ iid: IID, baseSha, headSha });
+  gl.setMergeRequest({
+    iid: IID,
+    baseSha,
+    headSha,
+    ...(options.emptyVersionsFirst ? { emptyVersionsFirst: options.emptyVersionsFirst } : {}),
+  });
   let reply = review(repo, FINDINGS);
   const model = await new FakeResponsesApi(() => ({ kind: 'items', items: [message(reply)] }), {
     apiKey: KEY,
@@ -270,5 +282,80 @@ describe('codex-review gitlab on older instances and later runs', () => {
     expect(fixed.notes[0]!.resolved).toBe(true);
     const open = gl.discussions(IID).filter((d) => !d.notes[0]!.body.includes('Added line issue'));
     expect(open.every((d) => !d.notes[0]!.resolved)).toBe(true);
+  });
+});
+
+describe('codex-review gitlab against GitLab as it behaves', () => {
+  it('escapes quick actions a finding carries, so the bot never runs /merge', async () => {
+    const { gl, run, repo } = await setup();
+    const evil = JSON.stringify({
+      findings: [
+        {
+          title: 'Injected',
+          body: 'Looks fine.\n/merge\n/label ~approved',
+          confidence_score: 1,
+          priority: 1,
+          code_location: {
+            absolute_file_path: repo.path('app.js'),
+            line_range: { start: 4, end: 4 },
+          },
+        },
+      ],
+      overall_correctness: 'patch is correct',
+      overall_explanation: '/approve',
+      overall_confidence_score: 1,
+    });
+    const model = await new FakeResponsesApi(() => ({ kind: 'items', items: [message(evil)] }), {
+      apiKey: KEY,
+    }).start();
+    cleanups.push(() => model.stop());
+    const result = await run({ CODEX_REVIEW_OPENAI_BASE_URL: model.url });
+    expect(result.code, result.stderr).toBe(0);
+    const bodies = gl
+      .notes(IID)
+      .map((n) => n.body)
+      .join('\n');
+    expect(bodies).toContain('\\/merge');
+    const offending = bodies.split('\n').filter((l) => /^\s*\/(merge|label|approve)/.test(l));
+    expect(offending).toEqual([]);
+  });
+
+  it('waits for the first merge request version and still posts', async () => {
+    const { gl, run } = await setup({ emptyVersionsFirst: 2 });
+    const result = await run();
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toContain('has no diff version yet');
+    expect(gl.discussions(IID).length).toBeGreaterThan(0);
+  });
+
+  it('stops before Codex runs when the merge request moved past the pipeline commit', async () => {
+    const { run, model, baseSha } = await setup();
+    const result = await run({}, baseSha);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`moved to`);
+    expect(model.requests).toHaveLength(0);
+  });
+
+  it('does not publish drafts an earlier, failed run left behind', async () => {
+    const { gl, run } = await setup();
+    const stale = await fetch(`${gl.url}/projects/42/merge_requests/${IID}/draft_notes`, {
+      method: 'POST',
+      headers: { 'PRIVATE-TOKEN': TOKEN, 'content-type': 'application/json' },
+      body: JSON.stringify({ note: 'stale <!-- codex-review:finding 0123456789abcdef -->' }),
+    });
+    expect(stale.status).toBe(201);
+    const result = await run();
+    expect(result.code, result.stderr).toBe(0);
+    expect(gl.notes(IID).some((n) => n.body.includes('stale'))).toBe(false);
+    expect(gl.drafts(IID)).toHaveLength(0);
+  });
+
+  it('retries reads GitLab throttles with 429 and Retry-After', async () => {
+    const { gl, run } = await setup();
+    gl.tooManyRequests({ retryAfter: 1, times: 2, method: 'GET' });
+    const result = await run();
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toContain('→ 429; retrying in 1.0 s');
+    expect(gl.discussions(IID).length).toBeGreaterThan(0);
   });
 });

@@ -6,10 +6,11 @@ import path from 'node:path';
  * Names that carry credentials of the CI system or of this tool. They are removed from the
  * Codex process's environment entirely, so neither Codex nor any command it runs (in
  * danger-full-access there is no PID namespace to hide /proc/<pid>/environ) can read them.
- * Action inputs arrive as INPUT_* variables, including the API key and the GitHub token.
+ * Action inputs arrive as INPUT_* variables, including the API key and the GitHub token;
+ * GitLab's CI_REPOSITORY_URL carries the job token in its userinfo.
  */
 const DROPPED =
-  /^(INPUT_|ACTIONS_(RUNTIME|ID_TOKEN|CACHE)|CODEX_REVIEW_)|KEY|SECRET|TOKEN|PASSWORD|PASSWD|CREDENTIAL/i;
+  /^(INPUT_|ACTIONS_(RUNTIME|ID_TOKEN|CACHE)|CODEX_REVIEW_|CI_REPOSITORY_URL$|CI_JOB_JWT|CI_SERVER_TLS_KEY)|KEY|SECRET|TOKEN|PASSWORD|PASSWD|CREDENTIAL/i;
 
 export function codexEnvironment(options: {
   parent: NodeJS.ProcessEnv;

@@ -1,6 +1,7 @@
 // An audit's results kept in one tracking issue: created when there is something to track,
 // updated on every run, closed when nothing is open, reopened when findings return.
 import type { Logger } from '../logger.js';
+import type { Redactor } from '../redact.js';
 import { PermissionDeniedError, type IssueTracker } from '../platform.js';
 import { renderTrackingIssue } from '../render/tracking-issue.js';
 import type { ReviewResult } from '../review/result.js';
@@ -18,6 +19,8 @@ export interface AuditInput {
   sha: string;
   runUrl: string | undefined;
   date: string;
+  /** The issue is public text written from model output: secrets are redacted from it. */
+  redactor: Redactor;
   logger: Logger;
 }
 
@@ -33,6 +36,13 @@ export async function publishTrackingIssue(input: AuditInput): Promise<AuditOutc
   const placements = new Map<string, PlacementRecord>(
     result.findings.map((f) => [f.fingerprint, { placement: 'issue', reason: undefined }]),
   );
+  if (result.incomplete) {
+    // An unfinished audit says nothing about what was fixed: leave the issue as it is.
+    logger.warning(
+      `The audit did not finish (${result.incomplete}); the tracking issue is left unchanged.`,
+    );
+    return { url: undefined, placements, permissionDenied: undefined };
+  }
   try {
     const existing = await tracker.findIssue(marker);
     if (!existing && result.findings.length === 0) {
@@ -47,21 +57,23 @@ export async function publishTrackingIssue(input: AuditInput): Promise<AuditOutc
       incremental: false,
       changedLines: undefined,
     });
-    const body = renderTrackingIssue({
-      marker,
-      result,
-      state: update.state,
-      fixed: update.resolved,
-      sha: input.sha,
-      date: input.date,
-      runUrl: input.runUrl,
-      fileUrl: (path, start, end) => tracker.fileUrl(input.sha, path, start, end),
-      maxLength: tracker.maxCommentLength,
-    });
+    const body = input.redactor.redact(
+      renderTrackingIssue({
+        marker,
+        result,
+        state: update.state,
+        fixed: update.resolved,
+        sha: input.sha,
+        date: input.date,
+        runUrl: input.runUrl,
+        fileUrl: (path, start, end) => tracker.fileUrl(input.sha, path, start, end),
+        maxLength: tracker.maxCommentLength,
+      }),
+    );
     const state = result.findings.length === 0 ? 'closed' : 'open';
     const issue = existing
       ? await tracker.updateIssue(existing, { body, state })
-      : await tracker.createIssue(input.title, body);
+      : await tracker.createIssue(input.redactor.redact(input.title), body);
     logger.info(
       `${existing ? 'Updated' : 'Opened'} tracking issue #${issue.number} (${result.findings.length} open, ` +
         `${update.resolved.length} fixed since the last run${state === 'closed' ? '; closed' : ''}): ${issue.url}`,

@@ -105,14 +105,16 @@ export async function publishReview(input: PublishInput): Promise<PublishOutcome
   }
 
   const prior = decodeState(existing.summary?.body);
+  // An unfinished review says nothing about what was fixed: every earlier finding stays open.
+  const unfinished = result.incomplete !== undefined;
   const stateOf = () =>
     nextState({
       prior,
       findings: result.findings,
       placements,
       reviewedHead: input.range.head,
-      incremental: input.range.incremental,
-      changedLines: input.changedLines,
+      incremental: input.range.incremental || unfinished,
+      changedLines: unfinished ? new Map() : input.changedLines,
     });
   let update = stateOf();
   let reviewUrl: string | undefined;

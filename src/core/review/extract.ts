@@ -80,11 +80,20 @@ export function parseExecReply(message: string): ExecReply {
   } catch (error) {
     return { kind: 'not-json', error: (error as Error).message };
   }
-  if (
-    value &&
-    typeof value === 'object' &&
-    Array.isArray((value as { findings?: unknown }).findings)
-  ) {
+  const items =
+    value && typeof value === 'object' ? (value as { findings?: unknown }).findings : undefined;
+  // Only the review shape counts: every item has a title and a code_location. A custom
+  // schema's own `findings` array (other fields) stays a structured answer.
+  const reviewShaped =
+    Array.isArray(items) &&
+    items.every(
+      (i) =>
+        i &&
+        typeof i === 'object' &&
+        typeof (i as { title?: unknown }).title === 'string' &&
+        'code_location' in i,
+    );
+  if (reviewShaped) {
     const review = ReviewOutputSchema.safeParse(value);
     if (review.success) return { kind: 'findings', review: review.data, value };
   }
