@@ -20161,6 +20161,74 @@ async function hidePersistedCredentials(cwd, logger) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/core/codex/safety.ts
+// safety-strategy (as in openai/codex-action): take away what commands the agent runs could
+// use to escape the sandbox's intent. drop-sudo removes the runner user's passwordless sudo for
+// the rest of the job and checks it is gone; unprivileged-user runs Codex as another user.
+
+
+
+const safety_execFileAsync = (0,external_node_util_namespaceObject.promisify)(external_node_child_process_namespaceObject.execFile);
+async function succeeds(command, args) {
+    try {
+        await safety_execFileAsync(command, args, { timeout: 15_000 });
+        return true;
+    }
+    catch {
+        return false;
+    }
+}
+async function applySafetyStrategy(settings, logger) {
+    if (settings.safetyStrategy === 'unsafe') {
+        logger.warning('safety-strategy is "unsafe": commands Codex runs keep every right of this job, including sudo where the runner has it.');
+        return { kind: 'self' };
+    }
+    if (process.platform === 'win32') {
+        logger.info(`safety-strategy "${settings.safetyStrategy}" applies to Linux and macOS runners; nothing to do on Windows.`);
+        return { kind: 'self' };
+    }
+    const root = process.getuid?.() === 0;
+    if (settings.safetyStrategy === 'unprivileged-user') {
+        const user = settings.codexUser;
+        let uid;
+        let gid;
+        try {
+            uid = Number((await safety_execFileAsync('id', ['-u', user])).stdout.trim());
+            gid = Number((await safety_execFileAsync('id', ['-g', user])).stdout.trim());
+        }
+        catch {
+            throw new ConfigurationError(`setting \`codex-user\` = "${user}": no such user on this runner. Create it first (e.g. \`sudo useradd -m ${user}\`).`);
+        }
+        if (root)
+            return { kind: 'uid', uid, gid, user };
+        if (await succeeds('sudo', ['-n', 'true']))
+            return { kind: 'sudo', user };
+        throw new ConfigurationError('`safety-strategy: unprivileged-user` needs root or passwordless sudo to start Codex as another user, and this runner has neither. ' +
+            'Use `drop-sudo`, or run on a runner with sudo.');
+    }
+    // drop-sudo
+    if (root) {
+        logger.warning('safety-strategy "drop-sudo": this job runs as root, so there is no sudo to drop and the commands Codex runs have root rights. ' +
+            'Run the job as a regular user, or use `safety-strategy: unprivileged-user` with `codex-user`.');
+        return { kind: 'self' };
+    }
+    if (!(await succeeds('sudo', ['-n', 'true']))) {
+        logger.info('drop-sudo: this user has no passwordless sudo; nothing to drop.');
+        return { kind: 'self' };
+    }
+    const user = process.env.USER ?? (await safety_execFileAsync('id', ['-un'])).stdout.trim();
+    // GitHub's hosted runners grant sudo through /etc/sudoers.d; group membership may too.
+    await succeeds('sudo', ['-n', 'sh', '-c', `rm -f /etc/sudoers.d/${user} /etc/sudoers.d/runner`]);
+    await succeeds('sudo', ['-n', 'gpasswd', '-d', user, 'sudo']);
+    await succeeds('sudo', ['-n', 'dseditgroup', '-o', 'edit', '-d', user, '-t', 'user', 'admin']);
+    if (await succeeds('sudo', ['-n', 'true'])) {
+        throw new ConfigurationError('safety-strategy "drop-sudo" could not remove sudo from this runner user; refusing to run Codex with sudo available. ' +
+            'Use `safety-strategy: unprivileged-user`, or `unsafe` if you accept the risk.');
+    }
+    logger.info('drop-sudo: sudo is removed for the rest of this job (later steps cannot use it).');
+    return { kind: 'self' };
+}
+
 ;// CONCATENATED MODULE: ./src/core/codex/argv.ts
 const toml = (value) => JSON.stringify(value);
 /** Options shared by both modes; they must precede the `review` subcommand. */
@@ -20294,6 +20362,8 @@ async function runProcess(options) {
         env: options.env,
         stdio: ['ignore', 'pipe', 'pipe'],
         detached: process.platform !== 'win32',
+        ...(options.uid !== undefined ? { uid: options.uid } : {}),
+        ...(options.gid !== undefined ? { gid: options.gid } : {}),
     });
     const stderrTail = [];
     let timedOut = false;
@@ -20583,9 +20653,15 @@ async function runCodex(options) {
         lastEventAt = Date.now();
     }, heartbeatMs / 2);
     heartbeat.unref();
+    const runAs = options.runAs ?? { kind: 'self' };
     const result = await runProcess({
-        command: options.binary,
-        args: options.args,
+        // sudo -E keeps CODEX_API_KEY and CODEX_HOME for Codex itself; its shell policy still
+        // strips them from the commands it runs.
+        command: runAs.kind === 'sudo' ? 'sudo' : options.binary,
+        args: runAs.kind === 'sudo'
+            ? ['-n', '-E', '-u', runAs.user, '--', options.binary, ...options.args]
+            : options.args,
+        ...(runAs.kind === 'uid' ? { uid: runAs.uid, gid: runAs.gid } : {}),
         cwd: options.cwd,
         env: options.env,
         timeoutMs: options.timeoutMs,
@@ -21356,13 +21432,15 @@ function countBlocking(findings, failOn) {
 
 
 
+
 async function runReview(options) {
     const { settings, logger } = options;
     const tempDir = external_node_fs_default().mkdtempSync(external_node_path_default().join(options.tempDir ?? external_node_os_default().tmpdir(), 'codex-review-'));
-    const codexHome = settings.codexHome ?? external_node_path_default().join(tempDir, 'codex-home');
+    let codexHome = settings.codexHome ?? external_node_path_default().join(tempDir, 'codex-home');
     external_node_fs_default().mkdirSync(codexHome, { recursive: true });
     if (settings.openaiApiKey)
         logger.setSecret(settings.openaiApiKey);
+    const cleanups = [];
     try {
         // Everything that can be checked without Codex is checked before installing it.
         const target = await logger.group('Prepare', async () => {
@@ -21372,9 +21450,6 @@ async function runReview(options) {
             }
             if (settings.sandbox === 'danger-full-access') {
                 logger.warning('sandbox is "danger-full-access": commands Codex runs are not isolated and can read every file and process this job can.');
-            }
-            for (const unsupported of notYetEnforced(settings)) {
-                logger.warning(`${unsupported} is not enforced by this version of codex-review yet.`);
             }
             if (settings.mode !== 'review')
                 return undefined;
@@ -21387,12 +21462,27 @@ async function runReview(options) {
             logger.info(`Reviewing ${pipeline_describe(resolved)} in ${settings.workingDirectory}`);
             return resolved;
         });
+        // Before anything is installed: a runner that cannot honour the strategy stops here.
+        const runAs = await logger.group('Safety', () => applySafetyStrategy(settings, logger));
         const installation = await logger.group('Install Codex', () => installCodex({
             version: settings.codexVersion,
             cache: options.toolCache,
             logger,
             ...(options.fetcher ? { fetcher: options.fetcher } : {}),
         }));
+        if (runAs.kind !== 'self') {
+            // The other user needs a CODEX_HOME of its own that it can reach: the runner's temp
+            // directory usually is private to this user.
+            if (!settings.codexHome) {
+                codexHome = external_node_fs_default().mkdtempSync(external_node_path_default().join(external_node_os_default().tmpdir(), 'codex-review-home-'));
+                cleanups.push(() => external_node_fs_default().rmSync(codexHome, { recursive: true, force: true }));
+            }
+            if (runAs.kind === 'uid')
+                chownTree(codexHome, runAs.uid, runAs.gid);
+            else
+                external_node_fs_default().chmodSync(codexHome, 0o777);
+            logger.info(`Codex runs as ${runAs.user}.`);
+        }
         const env = codexEnvironment({
             parent: options.env ?? process.env,
             codexHome,
@@ -21423,6 +21513,7 @@ async function runReview(options) {
                     timeoutMs: settings.timeoutMs,
                     logger,
                     keySetting: options.keySetting ?? 'openai-api-key',
+                    runAs,
                     ...(settings.openaiBaseUrl ? { baseUrl: settings.openaiBaseUrl } : {}),
                 });
             }
@@ -21505,6 +21596,8 @@ async function runReview(options) {
     finally {
         // The temporary CODEX_HOME holds session transcripts of this run; nothing else needs it.
         external_node_fs_default().rmSync(tempDir, { recursive: true, force: true });
+        for (const cleanup of cleanups)
+            cleanup();
     }
 }
 async function checkStoredLogin(binary, env, cwd, codexHome) {
@@ -21534,16 +21627,15 @@ function shellQuoteForLog(arg) {
     const short = arg.length > 200 ? `${arg.slice(0, 200)}…` : arg;
     return /^[\w@%+=:,./-]+$/.test(short) ? short : `'${short.replace(/'/g, "'\\''")}'`;
 }
-/** Settings accepted by the contract whose behaviour later versions build; never silently ignored. */
-function notYetEnforced(settings) {
-    const out = [];
-    if (settings.safetyStrategy !== 'drop-sudo' || settings.codexUser)
-        out.push('`safety-strategy` / `codex-user`');
-    if (settings.allowUsers.length || settings.allowBots.length)
-        out.push('`allow-users` / `allow-bots`');
-    if (settings.allowUntrustedPullRequests)
-        out.push('`allow-untrusted-pull-requests`');
-    return out;
+function chownTree(dir, uid, gid) {
+    external_node_fs_default().chownSync(dir, uid, gid);
+    for (const entry of external_node_fs_default().readdirSync(dir, { withFileTypes: true })) {
+        const full = external_node_path_default().join(dir, entry.name);
+        if (entry.isDirectory())
+            chownTree(full, uid, gid);
+        else
+            external_node_fs_default().chownSync(full, uid, gid);
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/core/platform.ts
@@ -23326,10 +23418,25 @@ class GitLabClient {
     }
 }
 
+;// CONCATENATED MODULE: ./src/core/render/links.ts
+// Links to lines of a file at a commit, as each platform spells them.
+function encodePath(path) {
+    return path.split('/').map(encodeURIComponent).join('/');
+}
+/** GitHub: #L4 or #L4-L9. GitLab: #L4 or #L4-9. */
+function lineFragment(startLine, endLine, style) {
+    if (startLine === null)
+        return '';
+    if (endLine === null || endLine === startLine)
+        return `#L${startLine}`;
+    return style === 'github' ? `#L${startLine}-L${endLine}` : `#L${startLine}-${endLine}`;
+}
+
 ;// CONCATENATED MODULE: ./src/gitlab/platform.ts
 // GitLab merge requests as a ReviewPlatform: positions from the MR's diff refs, inline
 // findings as draft notes published in one go (one notification), one summary note found
 // again by its marker, threads of fixed findings resolved.
+
 
 
 
@@ -23554,13 +23661,7 @@ class GitLabPlatform {
         return count;
     }
     fileUrl(_cr, path, startLine, endLine) {
-        const encoded = path.split('/').map(encodeURIComponent).join('/');
-        const lines = startLine === null
-            ? ''
-            : endLine !== null && endLine !== startLine
-                ? `#L${startLine}-${endLine}`
-                : `#L${startLine}`;
-        return `${this.project.webUrl}/-/blob/${this.refs.head_sha}/${encoded}${lines}`;
+        return `${this.project.webUrl}/-/blob/${this.refs.head_sha}/${encodePath(path)}${lineFragment(startLine, endLine, 'gitlab')}`;
     }
     explain(error, what) {
         if (error instanceof GitLabApiError && (error.status === 403 || error.status === 401)) {
@@ -23620,6 +23721,7 @@ function quote(path) {
 
 
 
+
 const AUDIT_LABEL = 'codex-review';
 const toTracked = (issue) => ({
     number: issue.iid,
@@ -23672,13 +23774,7 @@ class GitLabIssues {
         });
     }
     fileUrl(sha, path, startLine, endLine) {
-        const encoded = path.split('/').map(encodeURIComponent).join('/');
-        const lines = startLine === null
-            ? ''
-            : endLine !== null && endLine !== startLine
-                ? `#L${startLine}-${endLine}`
-                : `#L${startLine}`;
-        return `${this.project.webUrl}/-/blob/${sha}/${encoded}${lines}`;
+        return `${this.project.webUrl}/-/blob/${sha}/${encodePath(path)}${lineFragment(startLine, endLine, 'gitlab')}`;
     }
     async write(fn) {
         try {

@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { hidePersistedCredentials } from './codex/credentials.js';
+import { applySafetyStrategy } from './codex/safety.js';
 import { buildCodexArgs, type CodexInvocation, type ReviewTarget } from './codex/argv.js';
 import { codexEnvironment, hasStoredLogin } from './codex/env.js';
 import { headSha, repositoryRoot, resolveReviewTarget } from './codex/git.js';
@@ -40,10 +41,11 @@ export interface RunReviewOptions {
 export async function runReview(options: RunReviewOptions): Promise<ReviewResult> {
   const { settings, logger } = options;
   const tempDir = fs.mkdtempSync(path.join(options.tempDir ?? os.tmpdir(), 'codex-review-'));
-  const codexHome = settings.codexHome ?? path.join(tempDir, 'codex-home');
+  let codexHome = settings.codexHome ?? path.join(tempDir, 'codex-home');
   fs.mkdirSync(codexHome, { recursive: true });
   if (settings.openaiApiKey) logger.setSecret(settings.openaiApiKey);
 
+  const cleanups: Array<() => void> = [];
   try {
     // Everything that can be checked without Codex is checked before installing it.
     const target = await logger.group('Prepare', async () => {
@@ -58,9 +60,6 @@ export async function runReview(options: RunReviewOptions): Promise<ReviewResult
           'sandbox is "danger-full-access": commands Codex runs are not isolated and can read every file and process this job can.',
         );
       }
-      for (const unsupported of notYetEnforced(settings)) {
-        logger.warning(`${unsupported} is not enforced by this version of codex-review yet.`);
-      }
       if (settings.mode !== 'review') return undefined;
       const request = settings.commit
         ? { commit: settings.commit }
@@ -72,6 +71,9 @@ export async function runReview(options: RunReviewOptions): Promise<ReviewResult
       return resolved;
     });
 
+    // Before anything is installed: a runner that cannot honour the strategy stops here.
+    const runAs = await logger.group('Safety', () => applySafetyStrategy(settings, logger));
+
     const installation = await logger.group('Install Codex', () =>
       installCodex({
         version: settings.codexVersion,
@@ -81,6 +83,17 @@ export async function runReview(options: RunReviewOptions): Promise<ReviewResult
       }),
     );
 
+    if (runAs.kind !== 'self') {
+      // The other user needs a CODEX_HOME of its own that it can reach: the runner's temp
+      // directory usually is private to this user.
+      if (!settings.codexHome) {
+        codexHome = fs.mkdtempSync(path.join(os.tmpdir(), 'codex-review-home-'));
+        cleanups.push(() => fs.rmSync(codexHome, { recursive: true, force: true }));
+      }
+      if (runAs.kind === 'uid') chownTree(codexHome, runAs.uid, runAs.gid);
+      else fs.chmodSync(codexHome, 0o777);
+      logger.info(`Codex runs as ${runAs.user}.`);
+    }
     const env = codexEnvironment({
       parent: options.env ?? process.env,
       codexHome,
@@ -115,6 +128,7 @@ export async function runReview(options: RunReviewOptions): Promise<ReviewResult
           timeoutMs: settings.timeoutMs,
           logger,
           keySetting: options.keySetting ?? 'openai-api-key',
+          runAs,
           ...(settings.openaiBaseUrl ? { baseUrl: settings.openaiBaseUrl } : {}),
         });
       } finally {
@@ -200,6 +214,7 @@ export async function runReview(options: RunReviewOptions): Promise<ReviewResult
   } finally {
     // The temporary CODEX_HOME holds session transcripts of this run; nothing else needs it.
     fs.rmSync(tempDir, { recursive: true, force: true });
+    for (const cleanup of cleanups) cleanup();
   }
 }
 
@@ -240,13 +255,11 @@ function shellQuoteForLog(arg: string): string {
   return /^[\w@%+=:,./-]+$/.test(short) ? short : `'${short.replace(/'/g, "'\\''")}'`;
 }
 
-/** Settings accepted by the contract whose behaviour later versions build; never silently ignored. */
-function notYetEnforced(settings: Settings): string[] {
-  const out: string[] = [];
-  if (settings.safetyStrategy !== 'drop-sudo' || settings.codexUser)
-    out.push('`safety-strategy` / `codex-user`');
-  if (settings.allowUsers.length || settings.allowBots.length)
-    out.push('`allow-users` / `allow-bots`');
-  if (settings.allowUntrustedPullRequests) out.push('`allow-untrusted-pull-requests`');
-  return out;
+function chownTree(dir: string, uid: number, gid: number): void {
+  fs.chownSync(dir, uid, gid);
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) chownTree(full, uid, gid);
+    else fs.chownSync(full, uid, gid);
+  }
 }

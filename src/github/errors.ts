@@ -1,5 +1,6 @@
 // Reading Octokit's errors, and what a failed write means for the user.
 import { PermissionDeniedError } from '../core/platform.js';
+import { encodePath, lineFragment } from '../core/render/links.js';
 
 interface RequestError {
   status?: number;
@@ -48,12 +49,5 @@ export function blobUrl(
   startLine: number | null,
   endLine: number | null,
 ): string {
-  const encoded = path.split('/').map(encodeURIComponent).join('/');
-  const lines =
-    startLine === null
-      ? ''
-      : endLine !== null && endLine !== startLine
-        ? `#L${startLine}-L${endLine}`
-        : `#L${startLine}`;
-  return `${serverUrl}/${repo.owner}/${repo.repo}/blob/${sha}/${encoded}${lines}`;
+  return `${serverUrl}/${repo.owner}/${repo.repo}/blob/${sha}/${encodePath(path)}${lineFragment(startLine, endLine, 'github')}`;
 }

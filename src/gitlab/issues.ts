@@ -1,4 +1,5 @@
 // GitLab issues as the IssueTracker of scheduled audits.
+import { encodePath, lineFragment } from '../core/render/links.js';
 import { PermissionDeniedError, type IssueTracker, type TrackedIssue } from '../core/platform.js';
 import { GitLabApiError, type GitLabClient } from './client.js';
 import { neutralizeQuickActions } from './platform.js';
@@ -72,14 +73,7 @@ export class GitLabIssues implements IssueTracker {
   }
 
   fileUrl(sha: string, path: string, startLine: number | null, endLine: number | null): string {
-    const encoded = path.split('/').map(encodeURIComponent).join('/');
-    const lines =
-      startLine === null
-        ? ''
-        : endLine !== null && endLine !== startLine
-          ? `#L${startLine}-${endLine}`
-          : `#L${startLine}`;
-    return `${this.project.webUrl}/-/blob/${sha}/${encoded}${lines}`;
+    return `${this.project.webUrl}/-/blob/${sha}/${encodePath(path)}${lineFragment(startLine, endLine, 'gitlab')}`;
   }
 
   private async write<T>(fn: () => Promise<T>): Promise<T> {

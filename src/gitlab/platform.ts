@@ -16,6 +16,7 @@ import {
   type ReviewPlatform,
 } from '../core/platform.js';
 import { fingerprintsIn, SUMMARY_MARKER } from '../core/publish/markers.js';
+import { encodePath, lineFragment } from '../core/render/links.js';
 import { GitLabApiError, type GitLabClient } from './client.js';
 
 export interface DiffRefs {
@@ -284,14 +285,7 @@ export class GitLabPlatform implements ReviewPlatform {
     startLine: number | null,
     endLine: number | null,
   ): string {
-    const encoded = path.split('/').map(encodeURIComponent).join('/');
-    const lines =
-      startLine === null
-        ? ''
-        : endLine !== null && endLine !== startLine
-          ? `#L${startLine}-${endLine}`
-          : `#L${startLine}`;
-    return `${this.project.webUrl}/-/blob/${this.refs.head_sha}/${encoded}${lines}`;
+    return `${this.project.webUrl}/-/blob/${this.refs.head_sha}/${encodePath(path)}${lineFragment(startLine, endLine, 'gitlab')}`;
   }
 
   private explain(error: unknown, what: string): Error {

@@ -14,6 +14,9 @@ export interface ProcessOptions {
   onStderrLine?(line: string): void;
   /** Grace period between SIGTERM and SIGKILL of the group. */
   killGraceMs?: number;
+  /** Start the process as another user (needs root). */
+  uid?: number;
+  gid?: number;
 }
 
 export interface ProcessResult {
@@ -44,6 +47,8 @@ export async function runProcess(options: ProcessOptions): Promise<ProcessResult
     env: options.env,
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: process.platform !== 'win32',
+    ...(options.uid !== undefined ? { uid: options.uid } : {}),
+    ...(options.gid !== undefined ? { gid: options.gid } : {}),
   });
   const stderrTail: string[] = [];
   let timedOut = false;

@@ -3,6 +3,7 @@ import { CodexRunError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { describeEvent, parseEventLine, type CodexUsage } from './events.js';
 import { runProcess } from './process.js';
+import type { RunAs } from './safety.js';
 
 export interface CodexRunOptions {
   binary: string;
@@ -16,6 +17,8 @@ export interface CodexRunOptions {
   baseUrl?: string;
   /** Log a "still working" line after this long without events (default 30 s). */
   heartbeatMs?: number;
+  /** Start Codex as another user (safety-strategy: unprivileged-user). */
+  runAs?: RunAs;
 }
 
 export interface CodexRunResult {
@@ -56,9 +59,16 @@ export async function runCodex(options: CodexRunOptions): Promise<CodexRunResult
   }, heartbeatMs / 2);
   heartbeat.unref();
 
+  const runAs = options.runAs ?? { kind: 'self' };
   const result = await runProcess({
-    command: options.binary,
-    args: options.args,
+    // sudo -E keeps CODEX_API_KEY and CODEX_HOME for Codex itself; its shell policy still
+    // strips them from the commands it runs.
+    command: runAs.kind === 'sudo' ? 'sudo' : options.binary,
+    args:
+      runAs.kind === 'sudo'
+        ? ['-n', '-E', '-u', runAs.user, '--', options.binary, ...options.args]
+        : options.args,
+    ...(runAs.kind === 'uid' ? { uid: runAs.uid, gid: runAs.gid } : {}),
     cwd: options.cwd,
     env: options.env,
     timeoutMs: options.timeoutMs,
