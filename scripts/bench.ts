@@ -12,12 +12,15 @@ import { renderStepSummary } from '../src/core/render/step-summary.js';
 import { renderTerminal } from '../src/core/render/terminal.js';
 import { writeFindingsFile } from '../src/core/report/findings-file.js';
 import { compareFindings, toFindings } from '../src/core/review/finding.js';
+import { DiffIndex } from '../src/core/diff/diff-index.js';
+import { placeFindings } from '../src/core/diff/placement.js';
 import type { ReviewResult } from '../src/core/review/result.js';
 import { DEFAULT_CODEX_VERSION } from '../src/core/settings.js';
 import { FakeResponsesApi, message } from '../test/fakes/responses-api.js';
-import { runAction } from '../test/support/action-runner.js';
+import { FAKE_GITHUB_TOKEN, runAction } from '../test/support/action-runner.js';
 import { seedToolCache } from '../test/support/codex.js';
-import { featureRepo } from '../test/support/git-repo.js';
+import { featureRepo, GitRepo } from '../test/support/git-repo.js';
+import { FakeGitHub } from '../test/fakes/github-api.js';
 
 const rows: Array<[string, string, string]> = [];
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'codex-review-bench-'));
@@ -182,9 +185,127 @@ async function parsing(count: number): Promise<void> {
   ]);
 }
 
+/**
+ * A pull request of 2,000 changed files and 500 findings, posted to the fake GitHub: the
+ * action's overhead around Codex, the write calls it makes, and its peak memory (the child's
+ * max RSS as GNU time reports it).
+ */
+async function bigPullRequest(): Promise<void> {
+  const toolCache = tmp();
+  seedToolCache(toolCache);
+  const repo = GitRepo.create('codex-review-bench-big-');
+  const files = 2_000;
+  for (let i = 0; i < files; i++)
+    repo.write(
+      `src/m${i % 40}/f${i}.ts`,
+      `${Array.from({ length: 30 }, (_, l) => `export const v${l} = ${l};`).join('\n')}\n`,
+    );
+  const baseSha = repo.commit('base');
+  repo.git('checkout', '-q', '-b', 'feature');
+  for (let i = 0; i < files; i++) {
+    const lines = Array.from({ length: 30 }, (_, l) => `export const v${l} = ${l};`);
+    lines.splice(10, 0, `export const changed${i} = true;`);
+    repo.write(`src/m${i % 40}/f${i}.ts`, `${lines.join('\n')}\n`);
+  }
+  const headSha = repo.commit('touch every file');
+  const findings = Array.from({ length: 500 }, (_, i) => ({
+    title: `Finding ${i} in file ${i * 4}`,
+    body: `Body ${i}.`,
+    confidence_score: 0.5,
+    priority: i % 4,
+    code_location: {
+      absolute_file_path: repo.path(`src/m${(i * 4) % 40}/f${i * 4}.ts`),
+      line_range: { start: 11, end: 11 },
+    },
+  }));
+  const reply = JSON.stringify({
+    findings,
+    overall_correctness: 'patch is incorrect',
+    overall_explanation: 'Many.',
+    overall_confidence_score: 0.5,
+  });
+  const model = await new FakeResponsesApi(() => ({
+    kind: 'items',
+    items: [message(reply)],
+  })).start();
+  const gh = await new FakeGitHub({
+    repoDir: repo.dir,
+    owner: 'octo',
+    repo: 'demo',
+    tokens: { [FAKE_GITHUB_TOKEN]: 'write' },
+    permissions: { octocat: 'write' },
+  }).start();
+  gh.setPullRequest({ number: 1, baseSha, headSha });
+  const [run, wall] = await timed(() =>
+    runAction({
+      workspace: repo.dir,
+      toolCache,
+      inputs: {
+        'openai-api-key': 'sk-bench-000000000000000000',
+        'openai-base-url': model.url,
+        'max-inline-comments': '25',
+      },
+      payload: { pull_request: { number: 1, base: { sha: baseSha }, head: { sha: headSha } } },
+      sha: headSha,
+      env: { GITHUB_API_URL: gh.url },
+      timeoutMs: 600_000,
+    }),
+  );
+  if (run.exitCode !== 0) throw new Error(`action failed:\n${run.stdout}`);
+  const file = JSON.parse(fs.readFileSync(run.outputs['findings-file']!, 'utf8')) as {
+    codex: { durationMs: number };
+  };
+  const own = wall - file.codex.durationMs;
+  rows.push(['PR of 2,000 files / 500 findings: action wall time', seconds(wall), '']);
+  rows.push([
+    "PR of 2,000 files / 500 findings: the action's own overhead (wall − Codex)",
+    seconds(own),
+    `${((own / file.codex.durationMs) * 100).toFixed(0)} % of Codex's time against the instant fake model`,
+  ]);
+  rows.push([
+    'PR of 2,000 files / 500 findings: GitHub write calls',
+    String(gh.writeCalls()),
+    gh.writes.map((w) => `${w.method} ${w.path.replace(/^\/repos\/octo\/demo/, '')}`).join(', '),
+  ]);
+
+  // The core's own work on that PR, in this process: parse the diff, place 500 findings.
+  const diff = repo.git('diff', baseSha, headSha);
+  global.gc?.();
+  const rssBefore = process.memoryUsage().rss;
+  const [placed, placeMs] = await timed(() => {
+    const mapped = toFindings(findings, { repoRoot: repo.dir, workingDirectory: repo.dir });
+    return placeFindings(mapped, DiffIndex.parse(diff), { minPriority: 2, maxInlineComments: 25 });
+  });
+  rows.push([
+    'PR of 2,000 files / 500 findings: parse the diff + map + place',
+    `${placeMs.toFixed(0)} ms`,
+    `${(diff.length / 1024 / 1024).toFixed(1)} MB diff; ${placed.filter((p) => p.placement === 'inline').length} inline; RSS +${((process.memoryUsage().rss - rssBefore) / 1024 / 1024).toFixed(0)} MB`,
+  ]);
+
+  // What an incremental re-review asks Codex to look at, against a full one.
+  repo.write(
+    'src/m0/f0.ts',
+    `${fs.readFileSync(repo.path('src/m0/f0.ts'), 'utf8')}export const more = 1;\n`,
+  );
+  const pushed = repo.commit('one more change');
+  const full = repo.git('diff', baseSha, pushed).length;
+  const incremental = repo.git('diff', headSha, pushed).length;
+  rows.push(['review scope: full re-review (diff bytes)', String(full), '']);
+  rows.push([
+    'review scope: incremental re-review (diff bytes)',
+    String(incremental),
+    `${((incremental / full) * 100).toFixed(3)} % of the full one`,
+  ]);
+  await model.stop();
+  await gh.stop();
+  repo.remove();
+  fs.rmSync(toolCache, { recursive: true, force: true });
+}
+
 await setup();
 await overhead();
 await parsing(500);
+await bigPullRequest();
 console.log(
   `\ncodex-review benchmark (${os.cpus().length} CPUs, Node ${process.version}, Codex ${DEFAULT_CODEX_VERSION})\n`,
 );
