@@ -21449,7 +21449,7 @@ async function runReview(options) {
                     'or point `codex-home` at a directory where Codex is already logged in.');
             }
             if (settings.sandbox === 'danger-full-access') {
-                logger.warning('sandbox is "danger-full-access": commands Codex runs are not isolated and can read every file and process this job can.');
+                logger.warning('sandbox is "danger-full-access": commands Codex runs are not isolated: they can read every file and process of this job, including the Codex process environment that holds the API key.');
             }
             if (settings.mode !== 'review')
                 return undefined;

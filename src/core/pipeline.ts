@@ -57,7 +57,7 @@ export async function runReview(options: RunReviewOptions): Promise<ReviewResult
       }
       if (settings.sandbox === 'danger-full-access') {
         logger.warning(
-          'sandbox is "danger-full-access": commands Codex runs are not isolated and can read every file and process this job can.',
+          'sandbox is "danger-full-access": commands Codex runs are not isolated: they can read every file and process of this job, including the Codex process environment that holds the API key.',
         );
       }
       if (settings.mode !== 'review') return undefined;
