@@ -99,6 +99,18 @@ export async function runReview(options: RunReviewOptions): Promise<ReviewResult
       codexHome,
       apiKey: settings.openaiApiKey,
     });
+    if (runAs.kind !== 'self') {
+      // Another user: git refuses a checkout it does not own ("dubious ownership") unless told
+      // it is safe, and this user's HOME is not readable to it.
+      const repoRoot =
+        (await repositoryRoot(settings.workingDirectory)) ?? settings.workingDirectory;
+      Object.assign(env, {
+        HOME: codexHome,
+        GIT_CONFIG_COUNT: '1',
+        GIT_CONFIG_KEY_0: 'safe.directory',
+        GIT_CONFIG_VALUE_0: repoRoot,
+      });
+    }
     if (!settings.openaiApiKey)
       await checkStoredLogin(installation.binary, env, settings.workingDirectory, codexHome);
 

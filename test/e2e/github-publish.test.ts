@@ -411,3 +411,45 @@ describe('publishing under attack and failure', () => {
     expect(result.log).toContain('Unvalidated JSON.parse');
   });
 });
+
+describe('a network failure while Codex works', () => {
+  it('keeps every finding and explains, when GitHub becomes unreachable before posting', async () => {
+    const { repo, baseSha, headSha } = prRepo();
+    cleanups.push(() => repo.remove());
+    const gh = await new FakeGitHub({
+      repoDir: repo.dir,
+      owner: 'octo',
+      repo: 'demo',
+      tokens: { [FAKE_GITHUB_TOKEN]: 'write' },
+      permissions: { octocat: 'write' },
+    }).start();
+    gh.setPullRequest({ number: PR, baseSha, headSha });
+    const reply = review(repo, FINDINGS);
+    // GitHub goes away while the model is answering: after the run, nothing can be posted.
+    const model = await new FakeResponsesApi(
+      () => {
+        void gh.stop();
+        return { kind: 'items', items: [message(reply)] };
+      },
+      { apiKey: KEY },
+    ).start();
+    cleanups.push(() => model.stop());
+    const result = await runAction({
+      workspace: repo.dir,
+      inputs: { 'openai-api-key': KEY, 'openai-base-url': model.url },
+      payload: { pull_request: { number: PR, base: { sha: baseSha }, head: { sha: headSha } } },
+      sha: headSha,
+      env: { GITHUB_API_URL: gh.url, CODEX_REVIEW_GITHUB_RETRY_BASE_MS: '50' },
+    });
+    expect(result.exitCode).toBe(1);
+    expect(result.log).toContain(
+      '::error::Codex reviewed the change, but posting the results failed',
+    );
+    const file = JSON.parse(fs.readFileSync(result.outputs['findings-file']!, 'utf8'));
+    expect(file.findings).toHaveLength(FINDINGS.length);
+    expect(new Set(file.findings.map((f: { placement: string }) => f.placement))).toEqual(
+      new Set(['not-posted']),
+    );
+    expect(result.summary).toContain('Unvalidated JSON.parse');
+  });
+});

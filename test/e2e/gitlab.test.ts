@@ -359,3 +359,15 @@ describe('codex-review gitlab against GitLab as it behaves', () => {
     expect(gl.discussions(IID).length).toBeGreaterThan(0);
   });
 });
+
+describe('codex-review gitlab when GitLab fails for a moment', () => {
+  it('retries reads that get 5xx and posts once', async () => {
+    const { gl, run } = await setup();
+    gl.serverError(2, { method: 'GET' });
+    const result = await run();
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toMatch(/→ 50\d; retrying/);
+    expect(gl.discussions(IID)).toHaveLength(4);
+    expect(gl.notes(IID).filter((n) => n.body.includes(SUMMARY_MARKER))).toHaveLength(1);
+  });
+});

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { FakeResponsesApi, message } from '../fakes/responses-api.js';
+import { FakeResponsesApi, message, shellCall, toolOutputs } from '../fakes/responses-api.js';
 import { runAction } from '../support/action-runner.js';
 import { featureRepo } from '../support/git-repo.js';
 
@@ -75,4 +75,29 @@ describe('safety-strategy', () => {
     expect(model.requests).toHaveLength(0);
     expect(fs.readdirSync(emptyCache)).toEqual([]);
   });
+
+  it.runIf(asRoot)(
+    'unprivileged-user runs Codex, and the commands it runs, as that user',
+    async () => {
+      let turn = 0;
+      const { run, model, repo } = await setup(() =>
+        turn++ === 0
+          ? { kind: 'items', items: [shellCall('id -un')] }
+          : { kind: 'items', items: [message('No issues found.')] },
+      );
+      // The other user must be able to reach the checkout and the tool cache.
+      for (let dir = repo.dir; dir !== path.dirname(dir); dir = path.dirname(dir)) {
+        fs.chmodSync(dir, fs.statSync(dir).mode | 0o055);
+      }
+      fs.chmodSync(process.env.CODEX_REVIEW_TEST_TOOL_CACHE!, 0o755);
+      const result = await run({
+        'safety-strategy': 'unprivileged-user',
+        'codex-user': 'nobody',
+        'timeout-minutes': '1',
+      });
+      expect(result.exitCode, result.stdout).toBe(0);
+      expect(result.log).toContain('Codex runs as nobody.');
+      expect(toolOutputs([model.requests.at(-1)!]).join('\n')).toMatch(/Output:\\nnobody/);
+    },
+  );
 });
