@@ -20178,7 +20178,9 @@ async function succeeds(command, args) {
         return false;
     }
 }
-async function applySafetyStrategy(settings, logger) {
+async function applySafetyStrategy(settings, logger, 
+/** Who runs this job; tests pass a non-root runner. */
+runner = { root: process.getuid?.() === 0 }) {
     if (settings.safetyStrategy === 'unsafe') {
         logger.warning('safety-strategy is "unsafe": commands Codex runs keep every right of this job, including sudo where the runner has it.');
         return { kind: 'self' };
@@ -20187,7 +20189,7 @@ async function applySafetyStrategy(settings, logger) {
         logger.info(`safety-strategy "${settings.safetyStrategy}" applies to Linux and macOS runners; nothing to do on Windows.`);
         return { kind: 'self' };
     }
-    const root = process.getuid?.() === 0;
+    const root = runner.root;
     if (settings.safetyStrategy === 'unprivileged-user') {
         const user = settings.codexUser;
         let uid;
@@ -20216,7 +20218,7 @@ async function applySafetyStrategy(settings, logger) {
         logger.info('drop-sudo: this user has no passwordless sudo; nothing to drop.');
         return { kind: 'self' };
     }
-    const user = process.env.USER ?? (await safety_execFileAsync('id', ['-un'])).stdout.trim();
+    const user = runner.user ?? process.env.USER ?? (await safety_execFileAsync('id', ['-un'])).stdout.trim();
     // GitHub's hosted runners grant sudo through /etc/sudoers.d; group membership may too.
     await succeeds('sudo', ['-n', 'sh', '-c', `rm -f /etc/sudoers.d/${user} /etc/sudoers.d/runner`]);
     await succeeds('sudo', ['-n', 'gpasswd', '-d', user, 'sudo']);

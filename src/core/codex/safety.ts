@@ -27,6 +27,8 @@ export type RunAs =
 export async function applySafetyStrategy(
   settings: Pick<Settings, 'safetyStrategy' | 'codexUser' | 'sandbox'>,
   logger: Logger,
+  /** Who runs this job; tests pass a non-root runner. */
+  runner: { root: boolean; user?: string } = { root: process.getuid?.() === 0 },
 ): Promise<RunAs> {
   if (settings.safetyStrategy === 'unsafe') {
     logger.warning(
@@ -40,7 +42,7 @@ export async function applySafetyStrategy(
     );
     return { kind: 'self' };
   }
-  const root = process.getuid?.() === 0;
+  const root = runner.root;
   if (settings.safetyStrategy === 'unprivileged-user') {
     const user = settings.codexUser!;
     let uid: number;
@@ -72,7 +74,8 @@ export async function applySafetyStrategy(
     logger.info('drop-sudo: this user has no passwordless sudo; nothing to drop.');
     return { kind: 'self' };
   }
-  const user = process.env.USER ?? (await execFileAsync('id', ['-un'])).stdout.trim();
+  const user =
+    runner.user ?? process.env.USER ?? (await execFileAsync('id', ['-un'])).stdout.trim();
   // GitHub's hosted runners grant sudo through /etc/sudoers.d; group membership may too.
   await succeeds('sudo', ['-n', 'sh', '-c', `rm -f /etc/sudoers.d/${user} /etc/sudoers.d/runner`]);
   await succeeds('sudo', ['-n', 'gpasswd', '-d', user, 'sudo']);
