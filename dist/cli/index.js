@@ -21752,6 +21752,22 @@ function countByPriority(findings) {
         .map((p) => `${counts.get(p)} × ${p}`)
         .join(', ');
 }
+function escapeHtml(text) {
+    return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+/** Each finding's body, collapsed under its title (Markdown for GitHub and GitLab). */
+function findingDetails(findings) {
+    return findings
+        .filter((f) => f.body)
+        .flatMap((f) => [
+        `<details><summary>${priorityBadge(f.priority)} ${escapeHtml(f.title)}</summary>`,
+        '',
+        f.body,
+        '',
+        '</details>',
+        '',
+    ]);
+}
 
 ;// CONCATENATED MODULE: ./src/core/render/tracking-issue.ts
 // The body of an audit's tracking issue: open findings as a checklist with links, the findings
@@ -22446,13 +22462,8 @@ function summary_comment_compose(input, notInline, keep, bodies, minimal = false
             lines.push('', `…and ${omitted} less severe finding${omitted === 1 ? '' : 's'}, left out to fit this comment: see the job's step summary and findings file.`);
         }
         lines.push('');
-        if (bodies) {
-            for (const f of notInline.slice(0, keep)) {
-                if (!f.body)
-                    continue;
-                lines.push(`<details><summary>${priorityBadge(f.priority)} ${escapeHtml(f.title)}</summary>`, '', f.body, '', '</details>', '');
-            }
-        }
+        if (bodies)
+            lines.push(...findingDetails(notInline.slice(0, keep)));
     }
     if (input.carried.length > 0 && !minimal) {
         lines.push('### Still open from earlier reviews', '');
@@ -22475,9 +22486,6 @@ function summary_comment_compose(input, notInline, keep, bodies, minimal = false
     lines.push(`<sub>${footer.join(' · ')}</sub>`);
     // Everything between our two markers may carry model text: neutralise forged markers in it.
     return [SUMMARY_MARKER, neutralizeMarkers(lines.join('\n')), '', encodeState(input.state)].join('\n');
-}
-function escapeHtml(text) {
-    return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
 ;// CONCATENATED MODULE: ./src/core/publish/publish.ts
@@ -23165,6 +23173,34 @@ function writeReports(input) {
     return written;
 }
 
+;// CONCATENATED MODULE: ./src/core/report/run-files.ts
+// What every front door writes at the end of a run: the findings file, the report files, and
+// the outputs (redacted), so the action and the CLI cannot drift apart.
+
+
+
+
+async function writeRunFiles(input) {
+    const { result, settings, redactor, logger, findingsFile } = input;
+    writeFindingsFile(findingsFile, result, redactor, input.placements, {
+        reviewUrl: input.reviewUrl ?? null,
+        ...(input.extra ?? {}),
+    });
+    const reports = writeReports({
+        result,
+        settings,
+        repoRoot: (await repositoryRoot(settings.workingDirectory)) ?? settings.workingDirectory,
+        redactor,
+        logger,
+    });
+    const outputs = buildOutputs(result, {
+        findingsFile,
+        ...(reports.sarifFile ? { sarifFile: reports.sarifFile } : {}),
+        ...(input.reviewUrl ? { reviewUrl: input.reviewUrl } : {}),
+    });
+    return redactor.redactValue(outputs);
+}
+
 ;// CONCATENATED MODULE: ./src/core/render/terminal.ts
 
 function renderTerminal(result, options = {}) {
@@ -23202,27 +23238,18 @@ function renderTerminal(result, options = {}) {
 
 
 
-
-
-
 async function finishRun(input) {
     const { result, settings, redactor, logger, findingsFile } = input;
-    writeFindingsFile(findingsFile, result, redactor, input.placements, {
-        reviewUrl: input.reviewUrl ?? null,
-    });
-    const reports = writeReports({
+    const outputs = await writeRunFiles({
         result,
         settings,
-        repoRoot: (await repositoryRoot(settings.workingDirectory)) ?? settings.workingDirectory,
         redactor,
         logger,
-    });
-    const outputs = buildOutputs(result, {
         findingsFile,
-        ...(reports.sarifFile ? { sarifFile: reports.sarifFile } : {}),
-        ...(input.reviewUrl ? { reviewUrl: input.reviewUrl } : {}),
+        placements: input.placements,
+        reviewUrl: input.reviewUrl,
     });
-    external_node_fs_default().writeFileSync(external_node_path_default().join(external_node_path_default().dirname(findingsFile), 'outputs.json'), `${JSON.stringify(redactor.redactValue(outputs), null, 2)}\n`);
+    external_node_fs_default().writeFileSync(external_node_path_default().join(external_node_path_default().dirname(findingsFile), 'outputs.json'), `${JSON.stringify(outputs, null, 2)}\n`);
     process.stdout.write(redactor.redact(renderTerminal(result, { color: input.color })));
     process.stdout.write(`\nFindings file: ${findingsFile}\n`);
     if (input.reviewUrl)

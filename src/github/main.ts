@@ -3,10 +3,9 @@
 import * as core from '@actions/core';
 import os from 'node:os';
 import path from 'node:path';
-import { git, headSha, repositoryRoot } from '../core/codex/git.js';
+import { git, headSha } from '../core/codex/git.js';
 import { CodexRunError, ConfigurationError, errorMessage } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
-import { buildOutputs } from '../core/outputs.js';
 import { runReview } from '../core/pipeline.js';
 import type { ChangeRequest, ExistingState } from '../core/platform.js';
 import { publishTrackingIssue, type AuditOutcome } from '../core/publish/audit.js';
@@ -15,8 +14,7 @@ import { decodeState } from '../core/publish/markers.js';
 import type { PlacementRecord } from '../core/publish/placements.js';
 import { publishReview, type PublishOutcome } from '../core/publish/publish.js';
 import { Redactor } from '../core/redact.js';
-import { writeFindingsFile } from '../core/report/findings-file.js';
-import { writeReports } from '../core/report/reports.js';
+import { writeRunFiles } from '../core/report/run-files.js';
 import { renderStepSummary } from '../core/render/step-summary.js';
 import { renderTerminal } from '../core/render/terminal.js';
 import type { ReviewResult } from '../core/review/result.js';
@@ -262,41 +260,28 @@ export async function run(): Promise<void> {
     const postedUrl = outcome?.reviewUrl ?? audit?.url;
 
     const findingsFile = path.join(tempDir, 'codex-review', 'findings.json');
-    writeFindingsFile(findingsFile, result, redactor, placements, {
-      reviewUrl: postedUrl ?? null,
-      summaryUrl: outcome?.summaryUrl ?? null,
-      incremental: scope?.incremental ?? false,
+    const outputs = await writeRunFiles({
+      result,
+      settings,
+      redactor,
+      logger,
+      findingsFile,
+      placements,
+      reviewUrl: postedUrl,
+      extra: { summaryUrl: outcome?.summaryUrl ?? null, incremental: scope?.incremental ?? false },
     });
     await core.group('Result', async () => {
       // Every finding is in the log, whatever happened to posting.
       for (const line of renderTerminal(result).trimEnd().split('\n')) logger.info(line);
     });
-    const reports = writeReports({
-      result,
-      settings,
-      repoRoot: (await repositoryRoot(settings.workingDirectory)) ?? settings.workingDirectory,
-      redactor,
-      logger,
-    });
-    const outputs = buildOutputs(result, {
-      findingsFile,
-      ...(reports.sarifFile ? { sarifFile: reports.sarifFile } : {}),
-      ...(postedUrl ? { reviewUrl: postedUrl } : {}),
-    });
-    for (const [name, value] of Object.entries(outputs))
-      core.setOutput(name, redactor.redact(value));
+    for (const [name, value] of Object.entries(outputs)) core.setOutput(name, value);
     const links = [
       outcome?.summaryUrl
         ? `[Summary comment on the pull request](${outcome.summaryUrl})`
         : undefined,
     ].filter((l): l is string => l !== undefined);
     await writeStepSummary(
-      redactor.redact(
-        renderStepSummary(result, {
-          ...(outcome ? { placements: outcome.placements } : {}),
-          links,
-        }),
-      ),
+      redactor.redact(renderStepSummary(result, { ...(placements ? { placements } : {}), links })),
     );
 
     if (publishError !== undefined) {

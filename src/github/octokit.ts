@@ -20,28 +20,8 @@ export function createOctokit(
     {
       baseUrl: (env.GITHUB_API_URL || 'https://api.github.com').replace(/\/+$/, ''),
       throttle: {
-        onRateLimit: (
-          retryAfter: number,
-          options: { method: string; url: string },
-          _o: unknown,
-          retryCount: number,
-        ) => {
-          logger.warning(
-            `GitHub API rate limit hit on ${options.method} ${options.url}; retrying in ${retryAfter} s`,
-          );
-          return retryCount < MAX_RATE_LIMIT_RETRIES;
-        },
-        onSecondaryRateLimit: (
-          retryAfter: number,
-          options: { method: string; url: string },
-          _o: unknown,
-          retryCount: number,
-        ) => {
-          logger.warning(
-            `GitHub secondary rate limit on ${options.method} ${options.url}; retrying in ${retryAfter} s`,
-          );
-          return retryCount < MAX_RATE_LIMIT_RETRIES;
-        },
+        onRateLimit: onLimit('GitHub API rate limit hit', logger),
+        onSecondaryRateLimit: onLimit('GitHub secondary rate limit', logger),
       },
       // Tests shorten the back-off; on a runner the plugin's default applies.
       ...(retryBase > 0 ? { retry: { retryAfterBaseValue: retryBase } } : {}),
@@ -49,4 +29,17 @@ export function createOctokit(
     retry,
     throttling,
   );
+}
+
+/** Both kinds of rate limit: say so, and wait and retry a few times (the plugin honours retry-after). */
+function onLimit(what: string, logger: Logger) {
+  return (
+    retryAfter: number,
+    options: { method: string; url: string },
+    _octokit: unknown,
+    retryCount: number,
+  ) => {
+    logger.warning(`${what} on ${options.method} ${options.url}; retrying in ${retryAfter} s`);
+    return retryCount < MAX_RATE_LIMIT_RETRIES;
+  };
 }

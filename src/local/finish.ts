@@ -1,13 +1,10 @@
 // The end of a CLI run (local and gitlab): files, outputs, the terminal report, the exit code.
 import fs from 'node:fs';
 import path from 'node:path';
-import { repositoryRoot } from '../core/codex/git.js';
 import type { Logger } from '../core/logger.js';
-import { buildOutputs } from '../core/outputs.js';
 import type { PlacementRecord } from '../core/publish/placements.js';
 import type { Redactor } from '../core/redact.js';
-import { writeFindingsFile } from '../core/report/findings-file.js';
-import { writeReports } from '../core/report/reports.js';
+import { writeRunFiles } from '../core/report/run-files.js';
 import { renderTerminal } from '../core/render/terminal.js';
 import type { ReviewResult } from '../core/review/result.js';
 import type { Settings } from '../core/settings.js';
@@ -25,24 +22,18 @@ export async function finishRun(input: {
   publishError?: string;
 }): Promise<number> {
   const { result, settings, redactor, logger, findingsFile } = input;
-  writeFindingsFile(findingsFile, result, redactor, input.placements, {
-    reviewUrl: input.reviewUrl ?? null,
-  });
-  const reports = writeReports({
+  const outputs = await writeRunFiles({
     result,
     settings,
-    repoRoot: (await repositoryRoot(settings.workingDirectory)) ?? settings.workingDirectory,
     redactor,
     logger,
-  });
-  const outputs = buildOutputs(result, {
     findingsFile,
-    ...(reports.sarifFile ? { sarifFile: reports.sarifFile } : {}),
-    ...(input.reviewUrl ? { reviewUrl: input.reviewUrl } : {}),
+    placements: input.placements,
+    reviewUrl: input.reviewUrl,
   });
   fs.writeFileSync(
     path.join(path.dirname(findingsFile), 'outputs.json'),
-    `${JSON.stringify(redactor.redactValue(outputs), null, 2)}\n`,
+    `${JSON.stringify(outputs, null, 2)}\n`,
   );
   process.stdout.write(redactor.redact(renderTerminal(result, { color: input.color })));
   process.stdout.write(`\nFindings file: ${findingsFile}\n`);

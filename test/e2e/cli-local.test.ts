@@ -1,11 +1,10 @@
 // `codex-review local` from the built bundle, with the real Codex CLI and the fake model.
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeResponsesApi, message, type Script } from '../fakes/responses-api.js';
-import { baseEnv, CLI_ENTRY } from '../support/action-runner.js';
+import { runCli } from '../support/action-runner.js';
 import { featureRepo } from '../support/git-repo.js';
 
 const KEY = 'sk-test-local-0123456789abcdefghij';
@@ -14,23 +13,7 @@ afterEach(async () => {
   while (cleanups.length) await cleanups.pop()!();
 });
 
-async function cli(args: string[], options: { cwd: string; env?: Record<string, string> }) {
-  const child = spawn(process.execPath, [CLI_ENTRY, ...args], {
-    cwd: options.cwd,
-    env: {
-      ...baseEnv(),
-      CODEX_REVIEW_CACHE_DIR: process.env.CODEX_REVIEW_TEST_TOOL_CACHE!,
-      ...options.env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-  return { code, stdout, stderr };
-}
+const cli = runCli;
 
 async function fakeModel(script: Script) {
   const fake = await new FakeResponsesApi(script, { apiKey: KEY }).start();

@@ -1,13 +1,12 @@
 // `codex-review gitlab` from the built CLI in a simulated merge-request pipeline: the real
 // Codex CLI, the fake model and the faithful fake GitLab API.
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SUMMARY_MARKER } from '../../src/core/publish/markers.js';
 import { FakeGitLab } from '../fakes/gitlab-api.js';
 import { FakeResponsesApi, message } from '../fakes/responses-api.js';
-import { baseEnv, CLI_ENTRY } from '../support/action-runner.js';
+import { runCli } from '../support/action-runner.js';
 import type { GitRepo } from '../support/git-repo.js';
 import { prRepo } from '../support/pr-repo.js';
 
@@ -88,11 +87,9 @@ async function setup(
   }).start();
   cleanups.push(() => model.stop());
   const run = async (env: Record<string, string> = {}, head = headSha) => {
-    const child = spawn(process.execPath, [CLI_ENTRY, 'gitlab'], {
+    const result = await runCli(['gitlab'], {
       cwd: repo.dir,
       env: {
-        ...baseEnv(),
-        CODEX_REVIEW_CACHE_DIR: process.env.CODEX_REVIEW_TEST_TOOL_CACHE!,
         CI: 'true',
         GITLAB_CI: 'true',
         CI_API_V4_URL: gl.url,
@@ -109,19 +106,8 @@ async function setup(
         GITLAB_TOKEN: TOKEN,
         ...env,
       },
-      stdio: ['ignore', 'pipe', 'pipe'],
     });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-    return {
-      code,
-      stdout,
-      stderr,
-      findingsFile: path.join(repo.dir, 'codex-review-findings.json'),
-    };
+    return { ...result, findingsFile: path.join(repo.dir, 'codex-review-findings.json') };
   };
   return {
     repo,

@@ -161,3 +161,25 @@ export function processesIn(dir: string): number[] {
   }
   return pids;
 }
+
+/** The built `codex-review` CLI as a user runs it, with the seeded Codex cache. */
+export async function runCli(
+  args: string[],
+  options: { cwd: string; env?: Record<string, string> },
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [CLI_ENTRY, ...args], {
+    cwd: options.cwd,
+    env: {
+      ...baseEnv(),
+      CODEX_REVIEW_CACHE_DIR: process.env.CODEX_REVIEW_TEST_TOOL_CACHE!,
+      ...options.env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  return { code, stdout, stderr };
+}

@@ -29,3 +29,23 @@ export function countByPriority(findings: Array<{ priority: number | null }>): s
     .map((p) => `${counts.get(p)} × ${p}`)
     .join(', ');
 }
+
+export function escapeHtml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/** Each finding's body, collapsed under its title (Markdown for GitHub and GitLab). */
+export function findingDetails(
+  findings: Array<{ priority: number | null; title: string; body: string }>,
+): string[] {
+  return findings
+    .filter((f) => f.body)
+    .flatMap((f) => [
+      `<details><summary>${priorityBadge(f.priority)} ${escapeHtml(f.title)}</summary>`,
+      '',
+      f.body,
+      '',
+      '</details>',
+      '',
+    ]);
+}

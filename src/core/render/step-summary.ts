@@ -1,7 +1,7 @@
 // Markdown for the job's step summary: verdict, counts, and a table of every finding.
 import type { PlacementRecord } from '../publish/placements.js';
 import type { ReviewResult } from '../review/result.js';
-import { countByPriority, location, priorityBadge } from './priority.js';
+import { countByPriority, findingDetails, location, priorityBadge } from './priority.js';
 
 const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
 
@@ -58,17 +58,7 @@ export function renderStepSummary(
       );
     }
     lines.push('');
-    for (const f of result.findings) {
-      if (!f.body) continue;
-      lines.push(
-        `<details><summary>${priorityBadge(f.priority)} ${escapeHtml(f.title)}</summary>`,
-        '',
-        f.body,
-        '',
-        '</details>',
-        '',
-      );
-    }
+    lines.push(...findingDetails(result.findings));
   }
   for (const link of options.links ?? []) lines.push(link, '');
   const u = result.usage;
@@ -79,8 +69,4 @@ export function renderStepSummary(
       '</sub>',
   );
   return `${lines.join('\n')}\n`;
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }

@@ -13,7 +13,7 @@ import {
 } from '../publish/markers.js';
 import { compareFindings, type Finding } from '../review/finding.js';
 import type { ReviewResult } from '../review/result.js';
-import { countByPriority, location, priorityBadge } from './priority.js';
+import { countByPriority, findingDetails, location, priorityBadge } from './priority.js';
 
 export interface ReviewedRange {
   base: string | undefined;
@@ -137,19 +137,7 @@ function compose(
       );
     }
     lines.push('');
-    if (bodies) {
-      for (const f of notInline.slice(0, keep)) {
-        if (!f.body) continue;
-        lines.push(
-          `<details><summary>${priorityBadge(f.priority)} ${escapeHtml(f.title)}</summary>`,
-          '',
-          f.body,
-          '',
-          '</details>',
-          '',
-        );
-      }
-    }
+    if (bodies) lines.push(...findingDetails(notInline.slice(0, keep)));
   }
 
   if (input.carried.length > 0 && !minimal) {
@@ -176,8 +164,4 @@ function compose(
   return [SUMMARY_MARKER, neutralizeMarkers(lines.join('\n')), '', encodeState(input.state)].join(
     '\n',
   );
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
