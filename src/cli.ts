@@ -2,9 +2,9 @@
 // Entry of the `codex-review` bin.
 import { CodexRunError, ConfigurationError, errorMessage } from './core/errors.js';
 import { SETTING_DEFINITIONS, SETTING_NAMES } from './core/settings.js';
-import { runGitlab } from './gitlab/main.js';
-import { runLocal } from './local/main.js';
-import { envName } from './local/options.js';
+import { runGitlab } from './cli/gitlab.js';
+import { runLocal } from './cli/local.js';
+import { envName } from './cli/options.js';
 import { VERSION } from './version.js';
 
 function usage(): string {

@@ -9,7 +9,7 @@ import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import { parseAllDocuments } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
-import { envName } from '../../src/local/options.js';
+import { envName } from '../../src/cli/options.js';
 import {
   EFFORTS,
   FAIL_ON,

@@ -7,7 +7,7 @@ import { runReview } from '../core/pipeline.js';
 import { Redactor } from '../core/redact.js';
 import { parseSettings } from '../core/settings.js';
 import { finishRun } from './finish.js';
-import { TerminalLogger } from './logger.js';
+import { TerminalLogger } from './terminal-logger.js';
 import { parseCliOptions } from './options.js';
 
 export async function runLocal(

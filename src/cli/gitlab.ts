@@ -14,12 +14,12 @@ import type { PlacementRecord } from '../core/publish/placements.js';
 import { publishReview, type PublishOutcome } from '../core/publish/publish.js';
 import { Redactor } from '../core/redact.js';
 import { parseSettings, type Settings } from '../core/settings.js';
-import { finishRun } from '../local/finish.js';
-import { TerminalLogger } from '../local/logger.js';
-import { parseCliOptions } from '../local/options.js';
-import { GitLabApiError, GitLabClient } from './client.js';
-import { GitLabIssues } from './issues.js';
-import { GitLabPlatform, type DiffRefs, type GitLabMergeRequest } from './platform.js';
+import { finishRun } from './finish.js';
+import { TerminalLogger } from './terminal-logger.js';
+import { parseCliOptions } from './options.js';
+import { GitLabApiError, GitLabClient } from '../gitlab/client.js';
+import { GitLabIssues } from '../gitlab/issues.js';
+import { GitLabPlatform, type DiffRefs, type GitLabMergeRequest } from '../gitlab/platform.js';
 
 const TOKEN_HELP =
   'Create a project access token (Settings → Access tokens) with the `api` scope and at least the Reporter role, ' +
