@@ -1,9 +1,9 @@
 // `codex-review local`: review the current checkout and print the result; never posts.
 import os from 'node:os';
 import path from 'node:path';
-import { git } from '../core/codex/git.js';
+import { tryGit } from '../core/git.js';
 import { DirectoryToolCache, defaultCacheRoot } from '../core/codex/install.js';
-import { runReview } from '../core/pipeline.js';
+import { runReview } from '../core/run.js';
 import { Redactor } from '../core/redact.js';
 import { parseSettings } from '../core/settings.js';
 import { finishRun } from './finish.js';
@@ -36,18 +36,31 @@ export async function runLocal(
       ? await localDefaults(settings.workingDirectory)
       : {};
 
-  const result = await runReview({
-    settings,
-    logger,
-    toolCache: new DirectoryToolCache(defaultCacheRoot(env)),
-    defaults,
-    env,
-    keySetting: '--openai-api-key / OPENAI_API_KEY',
-  });
   const findingsFile = path.resolve(
     options.findingsFile ?? path.join(os.tmpdir(), 'codex-review', 'findings.json'),
   );
-  return finishRun({ result, settings, redactor, logger, findingsFile, color });
+  const outcome = await runReview({
+    settings,
+    logger,
+    redactor,
+    toolCache: new DirectoryToolCache(defaultCacheRoot(env)),
+    env,
+    keySetting: '--openai-api-key / OPENAI_API_KEY',
+    findingsFile,
+    venue: {
+      noun: 'pull request',
+      name: (cr) => `#${cr.number}`,
+      explainReadError: (error) => (error instanceof Error ? error : new Error(String(error))),
+      changeRequest: undefined,
+      platform: undefined,
+      tracker: undefined,
+      audit: { key: 'local', title: 'Codex audit', sha: undefined },
+      defaults,
+      runUrl: undefined,
+      onPermissionDenied: 'fail',
+    },
+  });
+  return finishRun({ outcome, redactor, logger, color });
 }
 
 /**
@@ -55,14 +68,13 @@ export async function runLocal(
  * itself (or with nothing to compare against), review the uncommitted changes.
  */
 async function localDefaults(cwd: string): Promise<{ base?: string }> {
-  const attempt = async (args: string[]) => git(cwd, args).catch(() => undefined);
-  const originHead = await attempt(['rev-parse', '--abbrev-ref', 'origin/HEAD']);
+  const originHead = await tryGit(cwd, ['rev-parse', '--abbrev-ref', 'origin/HEAD']);
   const candidates = [originHead, 'origin/main', 'origin/master', 'main', 'master'].filter(
     (c): c is string => !!c && c !== 'origin/HEAD',
   );
-  const head = await attempt(['rev-parse', 'HEAD']);
+  const head = await tryGit(cwd, ['rev-parse', 'HEAD']);
   for (const candidate of candidates) {
-    const sha = await attempt(['rev-parse', '--verify', '--quiet', `${candidate}^{commit}`]);
+    const sha = await tryGit(cwd, ['rev-parse', '--verify', '--quiet', `${candidate}^{commit}`]);
     if (sha && sha !== head) return { base: candidate };
     if (sha && sha === head) return {};
   }

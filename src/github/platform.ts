@@ -13,7 +13,7 @@ import {
   type RejectedComment,
   type ReviewPlatform,
 } from '../core/platform.js';
-import { fingerprintsIn, SUMMARY_MARKER } from '../core/publish/markers.js';
+import { fingerprintsIn, SUMMARY_MARKER } from '../core/state/markers.js';
 import { blobUrl, detailOf, guardWrite, statusOf } from './errors.js';
 import type { Octokit } from './octokit.js';
 

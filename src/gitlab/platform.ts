@@ -15,7 +15,7 @@ import {
   type RejectedComment,
   type ReviewPlatform,
 } from '../core/platform.js';
-import { fingerprintsIn, SUMMARY_MARKER } from '../core/publish/markers.js';
+import { fingerprintsIn, SUMMARY_MARKER } from '../core/state/markers.js';
 import { encodePath, lineFragment } from '../core/render/links.js';
 import { GitLabApiError, type GitLabClient } from './client.js';
 

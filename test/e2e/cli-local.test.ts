@@ -131,7 +131,7 @@ describe('codex-review local', () => {
       },
     );
     expect(run.code).toBe(1);
-    expect(run.stderr).toContain('1 finding(s) at or above fail-on p2');
+    expect(run.stderr).toContain('1 finding(s) at or above `fail-on: p2`');
   });
 
   it('prints usage with every setting', async () => {

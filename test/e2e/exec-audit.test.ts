@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { decodeState } from '../../src/core/publish/markers.js';
+import { decodeState } from '../../src/core/state/markers.js';
 import { FakeGitHub } from '../fakes/github-api.js';
 import { FakeResponsesApi, message } from '../fakes/responses-api.js';
 import { FAKE_GITHUB_TOKEN, runAction, type ActionRunOptions } from '../support/action-runner.js';

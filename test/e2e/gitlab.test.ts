@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { SUMMARY_MARKER } from '../../src/core/publish/markers.js';
+import { SUMMARY_MARKER } from '../../src/core/state/markers.js';
 import { FakeGitLab } from '../fakes/gitlab-api.js';
 import { FakeResponsesApi, message } from '../fakes/responses-api.js';
 import { runCli } from '../support/action-runner.js';

@@ -8,7 +8,7 @@ import type {
   PostedReview,
   ReviewPlatform,
 } from '../../src/core/platform.js';
-import { fingerprintsIn } from '../../src/core/publish/markers.js';
+import { fingerprintsIn } from '../../src/core/state/markers.js';
 
 export class FakePlatform implements ReviewPlatform {
   readonly name = 'Fake';

@@ -7,9 +7,9 @@ import {
   findingMarker,
   SUMMARY_MARKER,
   type SummaryState,
-} from '../../src/core/publish/markers.js';
-import type { PlacementRecord } from '../../src/core/publish/placements.js';
-import { nextState } from '../../src/core/publish/state.js';
+} from '../../src/core/state/markers.js';
+import type { PlacementRecord } from '../../src/core/state/placements.js';
+import { nextState } from '../../src/core/state/review-state.js';
 import { renderInlineComment } from '../../src/core/render/inline-comment.js';
 import { renderSummaryComment, type SummaryInput } from '../../src/core/render/summary-comment.js';
 import { fingerprintOf, type Finding } from '../../src/core/review/finding.js';

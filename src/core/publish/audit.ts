@@ -6,9 +6,9 @@ import { PermissionDeniedError, type IssueTracker } from '../platform.js';
 import { renderTrackingIssue } from '../render/tracking-issue.js';
 import type { ReviewResult } from '../review/result.js';
 import { errorMessage } from '../errors.js';
-import { auditMarker, decodeState } from './markers.js';
-import type { PlacementRecord } from './placements.js';
-import { nextState } from './state.js';
+import { auditMarker, decodeState } from '../state/markers.js';
+import type { PlacementRecord } from '../state/placements.js';
+import { nextState } from '../state/review-state.js';
 
 export interface AuditInput {
   result: ReviewResult;

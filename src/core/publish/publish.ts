@@ -16,10 +16,10 @@ import type { Redactor } from '../redact.js';
 import { renderInlineComment } from '../render/inline-comment.js';
 import { renderSummaryComment, type ReviewedRange } from '../render/summary-comment.js';
 import type { ReviewResult } from '../review/result.js';
-import type { ChangedLines } from './incremental.js';
-import { decodeState, type SummaryState } from './markers.js';
-import type { PlacementRecord } from './placements.js';
-import { nextState } from './state.js';
+import type { ChangedLines } from '../state/review-state.js';
+import { decodeState, type SummaryState } from '../state/markers.js';
+import type { PlacementRecord } from '../state/placements.js';
+import { nextState } from '../state/review-state.js';
 
 export interface PublishInput {
   result: ReviewResult;
@@ -36,6 +36,8 @@ export interface PublishInput {
   redactor: Redactor;
   logger: Logger;
   runUrl?: string;
+  /** The change request's diff, when the caller started loading it early (while Codex ran). */
+  diff?: Promise<string>;
 }
 
 export interface PublishOutcome {
@@ -64,7 +66,7 @@ export async function publishReview(input: PublishInput): Promise<PublishOutcome
   });
   let placed: PlacedFinding[];
   if (input.target === 'review') {
-    const index = DiffIndex.parse(await platform.loadDiff(cr));
+    const index = DiffIndex.parse(await (input.diff ?? platform.loadDiff(cr)));
     placed = placeFindings(fresh, index, {
       minPriority: input.minPriority,
       maxInlineComments: input.maxInlineComments,

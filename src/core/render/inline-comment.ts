@@ -1,6 +1,6 @@
 // The body of one inline review comment.
 import type { InlineAnchor } from '../diff/placement.js';
-import { findingMarker, neutralizeMarkers } from '../publish/markers.js';
+import { findingMarker, neutralizeMarkers } from '../state/markers.js';
 import type { Finding } from '../review/finding.js';
 import { priorityBadge } from './priority.js';
 

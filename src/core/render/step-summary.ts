@@ -1,5 +1,5 @@
 // Markdown for the job's step summary: verdict, counts, and a table of every finding.
-import type { PlacementRecord } from '../publish/placements.js';
+import type { PlacementRecord } from '../state/placements.js';
 import type { ReviewResult } from '../review/result.js';
 import { countByPriority, findingDetails, location, priorityBadge } from './priority.js';
 

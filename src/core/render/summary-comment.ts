@@ -3,14 +3,14 @@
 // finding bodies first, then by leaving out the least severe rows (they stay in the findings
 // file and the step summary), never by failing.
 import type { ChangeRequest } from '../platform.js';
-import type { PlacementRecord } from '../publish/placements.js';
+import type { PlacementRecord } from '../state/placements.js';
 import {
   encodeState,
   neutralizeMarkers,
   SUMMARY_MARKER,
   type StoredFinding,
   type SummaryState,
-} from '../publish/markers.js';
+} from '../state/markers.js';
 import { compareFindings, type Finding } from '../review/finding.js';
 import type { ReviewResult } from '../review/result.js';
 import { countByPriority, findingDetails, location, priorityBadge } from './priority.js';

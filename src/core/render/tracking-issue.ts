@@ -5,7 +5,7 @@ import {
   neutralizeMarkers,
   type StoredFinding,
   type SummaryState,
-} from '../publish/markers.js';
+} from '../state/markers.js';
 import { compareFindings } from '../review/finding.js';
 import type { ReviewResult } from '../review/result.js';
 import { countByPriority, location, priorityBadge } from './priority.js';

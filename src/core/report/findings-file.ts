@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Redactor } from '../redact.js';
-import type { PlacementRecord } from '../publish/placements.js';
+import type { PlacementRecord } from '../state/placements.js';
 import type { ReviewResult } from '../review/result.js';
 
 export const FINDINGS_FILE_VERSION = 1;

@@ -1,9 +1,9 @@
 // What every front door writes at the end of a run: the findings file, the report files, and
 // the outputs (redacted), so the action and the CLI cannot drift apart.
-import { repositoryRoot } from '../codex/git.js';
+import { repositoryRoot } from '../git.js';
 import type { Logger } from '../logger.js';
 import { buildOutputs, type OutputName } from '../outputs.js';
-import type { PlacementRecord } from '../publish/placements.js';
+import type { PlacementRecord } from '../state/placements.js';
 import type { Redactor } from '../redact.js';
 import type { ReviewResult } from '../review/result.js';
 import type { Settings } from '../settings.js';

@@ -1,8 +1,10 @@
 // The review state carried from run to run in the summary comment.
 import type { Finding } from '../review/finding.js';
-import type { ChangedLines } from './incremental.js';
 import type { StoredFinding, SummaryState } from './markers.js';
 import type { PlacementRecord } from './placements.js';
+
+/** Old-side line ranges a diff changed, by path: where findings of the last review pointed. */
+export type ChangedLines = Map<string, Array<[number, number]>>;
 
 export interface StateUpdate {
   state: SummaryState;
