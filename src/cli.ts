@@ -5,7 +5,7 @@ import { SETTING_DEFINITIONS, SETTING_NAMES } from './core/settings.js';
 import { runGitlab } from './cli/gitlab.js';
 import { runLocal } from './cli/local.js';
 import { envName } from './cli/options.js';
-import { VERSION } from './version.js';
+import { VERSION } from './core/version.js';
 
 function usage(): string {
   const settings = SETTING_NAMES.map((name) => {

@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { Logger } from '../core/logger.js';
 import type { Redactor } from '../core/redact.js';
 import { renderTerminal } from '../core/render/terminal.js';
-import type { RunOutcome } from '../core/run.js';
+import type { RunOutcome } from '../core/pipeline/run.js';
 
 export function finishRun(input: {
   outcome: RunOutcome;

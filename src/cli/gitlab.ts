@@ -5,7 +5,7 @@ import { DirectoryToolCache, defaultCacheRoot } from '../core/codex/install.js';
 import { ConfigurationError } from '../core/errors.js';
 import type { ChangeRequest } from '../core/platform.js';
 import { Redactor } from '../core/redact.js';
-import { runReview } from '../core/run.js';
+import { runReview } from '../core/pipeline/run.js';
 import { parseSettings } from '../core/settings.js';
 import { GitLabClient } from '../gitlab/client.js';
 import { GitLabIssues } from '../gitlab/issues.js';

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { tryGit } from '../core/git.js';
 import { DirectoryToolCache, defaultCacheRoot } from '../core/codex/install.js';
-import { runReview } from '../core/run.js';
+import { runReview } from '../core/pipeline/run.js';
 import { Redactor } from '../core/redact.js';
 import { parseSettings } from '../core/settings.js';
 import { finishRun } from './finish.js';

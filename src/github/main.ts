@@ -9,7 +9,7 @@ import type { ChangeRequest } from '../core/platform.js';
 import { Redactor } from '../core/redact.js';
 import { renderStepSummary } from '../core/render/step-summary.js';
 import { renderTerminal } from '../core/render/terminal.js';
-import { runReview } from '../core/run.js';
+import { runReview } from '../core/pipeline/run.js';
 import {
   parseSettings,
   SETTING_DEFINITIONS,

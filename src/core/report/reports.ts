@@ -4,7 +4,7 @@ import type { Logger } from '../logger.js';
 import type { Redactor } from '../redact.js';
 import type { ReviewResult } from '../review/result.js';
 import type { Settings } from '../settings.js';
-import { VERSION } from '../../version.js';
+import { VERSION } from '../version.js';
 import { writeCodeQualityFile } from './codequality.js';
 import { writeSarifFile } from './sarif.js';
 

@@ -3,26 +3,26 @@
 //   (∥ load the diff) → findings → placement → render → publish → files and outputs → verdict.
 // Adapters hand in what only they know (the change request, a platform, a tracker, a logger)
 // and turn the returned RunOutcome into their platform's outputs.
-import { errorMessage } from './errors.js';
-import { checkCredentials, prepareCodex, runCodexSession } from './codex/session.js';
-import type { PackageFetcher, ToolCache } from './codex/install.js';
-import type { CodexInvocation } from './codex/argv.js';
-import { headSha } from './git.js';
-import type { Logger } from './logger.js';
-import type { OutputName } from './outputs.js';
-import type { ChangeRequest, ExistingState, IssueTracker, ReviewPlatform } from './platform.js';
-import { publishTrackingIssue, type AuditOutcome } from './publish/audit.js';
-import { publishReview, type PublishOutcome } from './publish/publish.js';
-import { choosePostTarget, type ResolvedPostTarget } from './publish/target.js';
-import type { Redactor } from './redact.js';
-import { writeRunFiles } from './report/run-files.js';
-import { collectResult } from './review/collect.js';
-import { BUILTIN_FINDINGS_SCHEMA } from './review/builtin-schema.js';
-import type { ReviewResult } from './review/result.js';
+import { errorMessage } from '../errors.js';
+import { checkCredentials, prepareCodex, runCodexSession } from '../codex/session.js';
+import type { PackageFetcher, ToolCache } from '../codex/install.js';
+import type { CodexInvocation } from '../codex/argv.js';
+import { headSha } from '../git.js';
+import type { Logger } from '../logger.js';
+import type { OutputName } from '../outputs.js';
+import type { ChangeRequest, ExistingState, IssueTracker, ReviewPlatform } from '../platform.js';
+import { publishTrackingIssue, type AuditOutcome } from '../publish/audit.js';
+import { publishReview, type PublishOutcome } from '../publish/publish.js';
+import { choosePostTarget, type ResolvedPostTarget } from '../publish/target.js';
+import type { Redactor } from '../redact.js';
+import { writeRunFiles } from '../report/run-files.js';
+import { collectResult } from '../review/collect.js';
+import { BUILTIN_FINDINGS_SCHEMA } from '../review/builtin-schema.js';
+import type { ReviewResult } from '../review/result.js';
 import { chooseScope, type ReviewScope } from './scope.js';
-import type { Settings } from './settings.js';
-import { decodeState } from './state/markers.js';
-import type { PlacementRecord } from './state/placements.js';
+import type { Settings } from '../settings.js';
+import { decodeState } from '../state/markers.js';
+import type { PlacementRecord } from '../state/placements.js';
 import fs from 'node:fs';
 import path from 'node:path';
 

@@ -1,14 +1,14 @@
 // What this run reviews, decided before Codex starts: an explicit `base`/`commit`, the change
 // request (only the commits since the last reviewed head when that is still an ancestor; after a
 // force-push or a merge, the whole change), or the front door's default (a push's commit).
-import type { ReviewTarget } from './codex/argv.js';
-import { DiffIndex } from './diff/diff-index.js';
-import { ConfigurationError } from './errors.js';
-import { headSha, isAncestor, mergesBetween, resolveReviewTarget, unifiedDiff } from './git.js';
-import type { Logger } from './logger.js';
-import type { ChangeRequest } from './platform.js';
-import type { SummaryState } from './state/markers.js';
-import type { ChangedLines } from './state/review-state.js';
+import type { ReviewTarget } from '../codex/argv.js';
+import { DiffIndex } from '../diff/diff-index.js';
+import { ConfigurationError } from '../errors.js';
+import { headSha, isAncestor, mergesBetween, resolveReviewTarget, unifiedDiff } from '../git.js';
+import type { Logger } from '../logger.js';
+import type { ChangeRequest } from '../platform.js';
+import type { SummaryState } from '../state/markers.js';
+import type { ChangedLines } from '../state/review-state.js';
 
 export interface ReviewScope {
   /** What Codex reviews. */
