@@ -3,6 +3,7 @@
 import { getOctokit } from '@actions/github';
 import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
+import Bottleneck from 'bottleneck/light.js';
 import type { Logger } from '../core/logger.js';
 
 export type Octokit = ReturnType<typeof getOctokit>;
@@ -20,6 +21,8 @@ export function createOctokit(
     {
       baseUrl: (env.GITHUB_API_URL || 'https://api.github.com').replace(/\/+$/, ''),
       throttle: {
+        write: burstThenSpaced('codex-review-write', WRITE_BURST, 1_000),
+        notifications: burstThenSpaced('codex-review-notifications', WRITE_BURST, 3_000),
         onRateLimit: onLimit('GitHub API rate limit hit', logger),
         onSecondaryRateLimit: onLimit('GitHub secondary rate limit', logger),
       },
@@ -29,6 +32,26 @@ export function createOctokit(
     retry,
     throttling,
   );
+}
+
+/**
+ * A normal run writes two or three times (the review, the summary, a resolution); the plugin's
+ * default limiters space every write 1 s apart and every notifying write 3 s apart, which made
+ * those writes wait seconds for nothing. GitHub's guidance against secondary limits is about
+ * sustained writing, so: a burst of a few writes at once, then the plugin's spacing (a token
+ * bucket refilled one write per interval).
+ */
+const WRITE_BURST = 3;
+
+function burstThenSpaced(id: string, burst: number, intervalMs: number): Bottleneck.Group {
+  return new Bottleneck.Group({
+    id,
+    maxConcurrent: 1,
+    reservoir: burst,
+    reservoirIncreaseAmount: 1,
+    reservoirIncreaseInterval: intervalMs,
+    reservoirIncreaseMaximum: burst,
+  });
 }
 
 /** Both kinds of rate limit: say so, and wait and retry a few times (the plugin honours retry-after). */
