@@ -1,7 +1,7 @@
 // `npm run bench`: measures setup (plain npm install vs our cold and warm tool cache), the
 // action's own overhead around a Codex run, and parse/map/render cost for many findings.
 // Prints a Markdown table; the figures in the README come from this script.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -18,7 +18,7 @@ import type { ReviewResult } from '../src/core/review/result.js';
 import { DEFAULT_CODEX_VERSION } from '../src/core/settings.js';
 import { FakeResponsesApi, message } from '../test/fakes/responses-api.js';
 import { FAKE_GITHUB_TOKEN, runAction } from '../test/support/action-runner.js';
-import { seedToolCache } from '../test/support/codex.js';
+import { PLATFORM, seedToolCache } from '../test/support/codex.js';
 import { featureRepo, GitRepo } from '../test/support/git-repo.js';
 import { FakeGitHub } from '../test/fakes/github-api.js';
 
@@ -32,6 +32,9 @@ async function timed<T>(fn: () => Promise<T> | T): Promise<[T, number]> {
   const value = await fn();
   return [value, performance.now() - started];
 }
+
+/** `npm install -g @openai/codex` with a warm npm cache: the baseline every setup is held to. */
+let npmInstallMs = 0;
 
 async function setup(): Promise<void> {
   const npmPrefix = tmp();
@@ -52,6 +55,7 @@ async function setup(): Promise<void> {
       },
     ),
   );
+  npmInstallMs = npmMs;
   rows.push(['setup: `npm install -g @openai/codex` (npm cache warm)', seconds(npmMs), 'baseline']);
 
   const cacheRoot = tmp();
@@ -302,10 +306,158 @@ async function bigPullRequest(): Promise<void> {
   fs.rmSync(toolCache, { recursive: true, force: true });
 }
 
+/**
+ * Issue 9's cost goals, side by side in one run: on a pull request of 300 changed files with 200
+ * findings and a model that answers after 5 s, the action's wall time against the same pinned
+ * Codex run alone; and the time from the action's start to Codex's first model request with a
+ * warm tool cache, against a plain `npm install -g @openai/codex`.
+ */
+async function costAgainstCodexAlone(): Promise<void> {
+  const toolCache = tmp();
+  seedToolCache(toolCache);
+  const repo = GitRepo.create('codex-review-bench-300-');
+  const files = 300;
+  const body = (extra: string) =>
+    `${Array.from({ length: 40 }, (_, l) => `export const v${l} = ${l};${l === 20 ? extra : ''}`).join('\n')}\n`;
+  for (let i = 0; i < files; i++) repo.write(`src/m${i % 20}/f${i}.ts`, body(''));
+  const baseSha = repo.commit('base');
+  repo.git('checkout', '-q', '-b', 'feature');
+  for (let i = 0; i < files; i++) repo.write(`src/m${i % 20}/f${i}.ts`, body(` // changed ${i}`));
+  const headSha = repo.commit('touch 300 files');
+  const findings = Array.from({ length: 200 }, (_, i) => ({
+    title: `Finding ${i} in file ${i}`,
+    body: `Body ${i}.`,
+    confidence_score: 0.5,
+    priority: i % 4,
+    code_location: {
+      absolute_file_path: repo.path(`src/m${i % 20}/f${i}.ts`),
+      line_range: { start: 21, end: 21 },
+    },
+  }));
+  const reply = JSON.stringify({
+    findings,
+    overall_correctness: 'patch is incorrect',
+    overall_explanation: 'Many.',
+    overall_confidence_score: 0.5,
+  });
+  const latencyMs = 5_000;
+  const model = await new FakeResponsesApi(() => ({ kind: 'items', items: [message(reply)] }), {
+    latencyMs,
+  }).start();
+
+  // Codex alone: the same pinned binary, the same review, nothing around it.
+  const binary = path.join(
+    toolCache,
+    'codex',
+    DEFAULT_CODEX_VERSION,
+    PLATFORM.triple,
+    'bin',
+    PLATFORM.binaryName,
+  );
+  const codexHome = tmp();
+  const aloneRuns: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    const [, ms] = await timed(
+      () =>
+        new Promise<void>((resolve, reject) => {
+          const child = spawn(
+            binary,
+            [
+              'exec',
+              '--json',
+              '-c',
+              `openai_base_url="${model.url}"`,
+              '-s',
+              'read-only',
+              'review',
+              '--base',
+              baseSha,
+            ],
+            {
+              cwd: repo.dir,
+              env: {
+                PATH: process.env.PATH,
+                HOME: codexHome,
+                CODEX_HOME: codexHome,
+                CODEX_API_KEY: 'sk-bench-000000000000000000',
+              },
+              stdio: ['ignore', 'ignore', 'ignore'],
+            },
+          );
+          child.on('close', (code) =>
+            code === 0 ? resolve() : reject(new Error(`codex exited ${code}`)),
+          );
+        }),
+    );
+    aloneRuns.push(ms);
+  }
+  const aloneMs = median(aloneRuns);
+
+  const walls: number[] = [];
+  const firstRequest: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    const gh = await new FakeGitHub({
+      repoDir: repo.dir,
+      owner: 'octo',
+      repo: 'demo',
+      tokens: { [FAKE_GITHUB_TOKEN]: 'write' },
+      permissions: { octocat: 'write' },
+    }).start();
+    gh.setPullRequest({ number: 1, baseSha, headSha });
+    model.requests.length = 0;
+    const startedAt = performance.timeOrigin + performance.now();
+    const [run, wall] = await timed(() =>
+      runAction({
+        workspace: repo.dir,
+        toolCache,
+        inputs: {
+          'openai-api-key': 'sk-bench-000000000000000000',
+          'openai-base-url': model.url,
+          incremental: 'false',
+        },
+        payload: { pull_request: { number: 1, base: { sha: baseSha }, head: { sha: headSha } } },
+        sha: headSha,
+        env: { GITHUB_API_URL: gh.url },
+        timeoutMs: 600_000,
+      }),
+    );
+    if (run.exitCode !== 0) throw new Error(`action failed:\n${run.stdout}`);
+    if (Number(run.outputs['findings-count']) !== 200) throw new Error('expected 200 findings');
+    walls.push(wall);
+    firstRequest.push(model.requests[0]!.receivedAt - startedAt);
+    await gh.stop();
+  }
+  const wallMs = median(walls);
+  const firstMs = median(firstRequest);
+  rows.push([
+    `PR of ${files} files / 200 findings, model latency 5 s: Codex alone (median of 3)`,
+    seconds(aloneMs),
+    'baseline',
+  ]);
+  rows.push([
+    `PR of ${files} files / 200 findings, model latency 5 s: the action, posting (median of 3)`,
+    seconds(wallMs),
+    `${(wallMs / aloneMs).toFixed(2)} × Codex alone (goal ≤ 1.10)`,
+  ]);
+  rows.push([
+    'start → first model request, warm tool cache (median of 3)',
+    seconds(firstMs),
+    `${(firstMs / npmInstallMs).toFixed(3)} × npm install -g (goal ≤ 0.1)`,
+  ]);
+  await model.stop();
+  repo.remove();
+  fs.rmSync(codexHome, { recursive: true, force: true });
+  fs.rmSync(toolCache, { recursive: true, force: true });
+}
+
+// `npm run bench -- cost big` runs only those sections (setup always runs: it is the baseline).
+const only = process.argv.slice(2);
+const wanted = (name: string) => only.length === 0 || only.includes(name);
 await setup();
-await overhead();
-await parsing(500);
-await bigPullRequest();
+if (wanted('cost')) await costAgainstCodexAlone();
+if (wanted('overhead')) await overhead();
+if (wanted('parsing')) await parsing(500);
+if (wanted('big')) await bigPullRequest();
 console.log(
   `\ncodex-review benchmark (${os.cpus().length} CPUs, Node ${process.version}, Codex ${DEFAULT_CODEX_VERSION})\n`,
 );

@@ -24,6 +24,8 @@ export type Reply =
   | { kind: 'hang' };
 
 export interface RecordedRequest {
+  /** performance.timeOrigin + performance.now() when the request arrived (ms since the epoch). */
+  receivedAt: number;
   path: string;
   authorization: string | undefined;
   body: ResponsesRequestBody;
@@ -74,7 +76,11 @@ export class FakeResponsesApi {
 
   constructor(
     private script: Script,
-    private readonly options: { apiKey?: string } = {},
+    private readonly options: {
+      apiKey?: string;
+      /** The model "thinks" this long before its reply starts streaming (benchmarks). */
+      latencyMs?: number;
+    } = {},
   ) {}
 
   setScript(script: Script): void {
@@ -122,6 +128,7 @@ export class FakeResponsesApi {
     const raw = Buffer.concat(chunks).toString('utf8');
     const authorization = req.headers.authorization;
     const recorded: RecordedRequest = {
+      receivedAt: performance.timeOrigin + performance.now(),
       path: url,
       authorization,
       body: JSON.parse(raw) as ResponsesRequestBody,
@@ -147,6 +154,8 @@ export class FakeResponsesApi {
     }
 
     const reply = this.script(recorded, this.requests.length - 1);
+    if (this.options.latencyMs)
+      await new Promise((resolve) => setTimeout(resolve, this.options.latencyMs));
     if (reply.kind === 'hang') {
       this.hung.push(res);
       return;
