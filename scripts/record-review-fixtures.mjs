@@ -15,7 +15,8 @@
 //
 // The temp repository path is replaced by /repo everywhere. expected.json is written by hand
 // and never touched here. Usage: node scripts/record-review-fixtures.mjs [case…]
-// (DEBUG_ROLLOUT=1 also prints the session files.) Needs the pinned CLI from `npm ci`.
+// (DEBUG_ROLLOUT=1 also prints the session files.) Needs the pinned CLI from `npm ci`;
+// CODEX_BINARY=/path/to/codex records with another build instead (to compare two versions).
 import { Buffer } from 'node:buffer';
 import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -33,6 +34,7 @@ const PLACEHOLDER = '/repo';
 const REPO = '{{REPO}}';
 
 function codexBinary() {
+  if (process.env.CODEX_BINARY) return process.env.CODEX_BINARY;
   const triples = {
     'linux-x64': 'x86_64-unknown-linux-musl',
     'linux-arm64': 'aarch64-unknown-linux-musl',
@@ -555,6 +557,7 @@ async function record(name, spec, binary) {
 }
 
 const binary = codexBinary();
+console.log(execFileSync(binary, ['--version'], { encoding: 'utf8' }).trim());
 const wanted = process.argv.slice(2);
 for (const [name, spec] of Object.entries(CASES)) {
   if (wanted.length > 0 && !wanted.includes(name)) continue;

@@ -8,7 +8,7 @@ import { ConfigurationError } from './errors.js';
 import { formatViolations, lintStrictSchema } from './exec/strict-schema.js';
 
 /** The newest @openai/codex this project is tested against (see test/e2e). */
-export const DEFAULT_CODEX_VERSION = '0.169.0';
+export const DEFAULT_CODEX_VERSION = '0.171.0';
 
 export interface SettingDefinition {
   /** Default as a raw string; '' means "not set". */
