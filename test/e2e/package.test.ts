@@ -1,11 +1,14 @@
 // The npm package as `npx codex-review@<version>` gets it (the GitLab component runs exactly
-// that): `npm pack` of this checkout, its file list, and the tarball installed into a clean
-// project without dev dependencies, where `npx codex-review` must run.
+// that): `npm pack` of this checkout with dist/ replaced by the build of the current src/
+// (test/global-setup.ts), its file list, and the tarball installed into a clean project
+// without dev dependencies, where `npx codex-review` must run.
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bundleDir } from '../support/action-runner.js';
+import { NODE24_UNAVAILABLE, node24 } from '../support/node24.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
 const MANIFEST = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
@@ -48,12 +51,26 @@ function run(
 const describeRun = (r: SpawnSyncReturns<string>) =>
   `exit ${r.status}\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`;
 
-beforeAll(() => {
-  if (!fs.existsSync(path.join(ROOT, MANIFEST.bin['codex-review']!))) {
-    throw new Error('dist/cli is missing: run `npm run build` first.');
+/**
+ * A copy of the checkout as npm pack would see it (tracked and untracked, not ignored files),
+ * with the fresh bundles as dist/, so what `files` lets through is judged on the real tree.
+ */
+function checkoutWithFreshDist(dir: string): void {
+  const listed = run('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], ROOT);
+  expect(listed.status, describeRun(listed)).toBe(0);
+  for (const file of listed.stdout.split('\0').filter(Boolean)) {
+    if (file.startsWith('dist/') || !fs.existsSync(path.join(ROOT, file))) continue;
+    fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+    fs.copyFileSync(path.join(ROOT, file), path.join(dir, file));
   }
+  fs.cpSync(bundleDir(), path.join(dir, 'dist'), { recursive: true });
+}
+
+beforeAll(() => {
   work = fs.mkdtempSync(path.join(os.tmpdir(), 'codex-review-package-'));
-  const packed = run(NPM, ['pack', '--pack-destination', work, '--json'], ROOT);
+  const checkout = path.join(work, 'checkout');
+  checkoutWithFreshDist(checkout);
+  const packed = run(NPM, ['pack', '--pack-destination', work, '--json'], checkout);
   expect(packed.status, describeRun(packed)).toBe(0);
   const [info] = JSON.parse(packed.stdout) as { filename: string }[];
   tarball = path.join(work, path.basename(info!.filename));
@@ -195,10 +212,11 @@ describe('the tarball installed into a clean project', () => {
     expect(bare.stdout).toContain('Usage:');
   });
 
-  // .ci/run provides Node 24, the runtime of the GitLab component's default image.
-  it.runIf(process.env.CODEX_REVIEW_NODE24)('runs the installed bin on Node 24', () => {
+  // Node 24 is the runtime of the GitLab component's default image.
+  it('runs the installed bin on Node 24', { timeout: 300_000 }, async ({ skip }) => {
+    skip(NODE24_UNAVAILABLE !== undefined, NODE24_UNAVAILABLE);
     const bin = path.join(project, 'node_modules', '.bin', 'codex-review');
-    const version = run(process.env.CODEX_REVIEW_NODE24!, [bin, '--version'], project);
+    const version = run(await node24(), [bin, '--version'], project);
     expect(version.status, describeRun(version)).toBe(0);
     expect(version.stdout.trim()).toBe(MANIFEST.version);
     expect(version.stderr).not.toMatch(/DeprecationWarning|ExperimentalWarning/);

@@ -1,6 +1,7 @@
-// Runs dist/action/index.js the way the GitHub runner does: every declared input default as an
+// Runs the action bundle the way the GitHub runner does: every declared input default as an
 // INPUT_* variable (expressions evaluated), GITHUB_* context, an event file, and the
 // GITHUB_OUTPUT / GITHUB_STEP_SUMMARY files, in a child process on the action's runtime.
+// The bundles are the ones test/global-setup.ts builds from src/ for this test run.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -8,8 +9,30 @@ import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { ROOT } from './codex.js';
 
-export const ACTION_ENTRY = path.join(ROOT, 'dist', 'action', 'index.js');
-export const CLI_ENTRY = path.join(ROOT, 'dist', 'cli', 'index.js');
+/** The committed bundles, which only the Node 24 smoke test (test/e2e/node24.test.ts) runs. */
+export const COMMITTED_DIST = path.join(ROOT, 'dist');
+/** Set by test/global-setup.ts to the directory it built the bundles into. */
+const BUNDLE_DIR_VARIABLE = 'CODEX_REVIEW_TEST_BUNDLE_DIR';
+
+/**
+ * Where the bundles under test are. Under vitest, only the fresh build of src/: a test that ran
+ * the committed dist/ instead would pass with a source change that was never rebuilt.
+ * Outside vitest (`npm run bench`), the committed dist/.
+ */
+export function bundleDir(): string {
+  const built = process.env[BUNDLE_DIR_VARIABLE];
+  if (built) return built;
+  if (process.env.VITEST) {
+    throw new Error(
+      `${BUNDLE_DIR_VARIABLE} is not set: test/global-setup.ts builds the bundles from src/; ` +
+        'run the tests with vitest.config.ts (`npm test`, `npx vitest run <file>`).',
+    );
+  }
+  return COMMITTED_DIST;
+}
+
+export const ACTION_ENTRY = path.join(bundleDir(), 'action', 'index.js');
+export const CLI_ENTRY = path.join(bundleDir(), 'cli', 'index.js');
 export const FAKE_GITHUB_TOKEN = 'ghs_FakeRunnerToken0123456789abcdefABCD';
 
 interface ActionYaml {
@@ -37,6 +60,8 @@ export interface ActionRunOptions {
   env?: Record<string, string>;
   /** Node binary to run the bundle with (GitHub uses node24). */
   node?: string;
+  /** The action bundle to run; the fresh build of src/ unless given. */
+  entry?: string;
   timeoutMs?: number;
 }
 
@@ -99,7 +124,7 @@ export async function runAction(options: ActionRunOptions): Promise<ActionRun> {
     env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value;
   Object.assign(env, options.env ?? {});
 
-  const child = spawn(options.node ?? process.execPath, [ACTION_ENTRY], {
+  const child = spawn(options.node ?? process.execPath, [options.entry ?? ACTION_ENTRY], {
     cwd: options.workspace,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -162,7 +187,7 @@ export function processesIn(dir: string): number[] {
   return pids;
 }
 
-/** The built `codex-review` CLI as a user runs it, with the seeded Codex cache. */
+/** The `codex-review` CLI built from src/, run as a user runs it, with the seeded Codex cache. */
 export async function runCli(
   args: string[],
   options: { cwd: string; env?: Record<string, string> },
