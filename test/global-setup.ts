@@ -16,7 +16,7 @@ async function buildBundles(dir: string): Promise<void> {
   try {
     await promisify(execFile)(
       process.execPath,
-      [path.join(ROOT, 'scripts', 'build.mjs'), dir, '--bundler', 'esbuild'],
+      [path.join(ROOT, 'scripts', 'build.mjs'), dir],
       { cwd: ROOT },
     );
   } catch (error) {

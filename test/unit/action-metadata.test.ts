@@ -149,7 +149,7 @@ describe('action.yml', () => {
     expect(fs.existsSync(path.join(ROOT, action.runs.main)), `${action.runs.main} exists`).toBe(
       true,
     );
-    // ncc emits ESM; without this marker Node would load the bundle as CommonJS.
+    // The bundle is ESM; without this marker Node would load the bundle as CommonJS.
     const marker = JSON.parse(readText(path.join(ROOT, 'dist', 'action', 'package.json')));
     expect(marker).toEqual({ type: 'module' });
   });
