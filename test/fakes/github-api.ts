@@ -7,12 +7,21 @@
 // issues (list, create, get, update; pull requests listed among them as GitHub does) and their
 // comments, numbered in one sequence with the pull requests.
 //
+// Every request is first checked against GitHub's published REST description
+// (github-openapi.ts): an undocumented route gets 404, a parameter or body GitHub's schema
+// refuses gets its 422. Such a request is a bug in the client, not a scenario, so the fake also
+// keeps it in `specViolations`, and `stop()` throws while any is left unacknowledged
+// (`takeSpecViolations()`): a test cannot pass while its code sends what GitHub refuses, even
+// where the code under test swallows the refusal (a 422 on a review reads as a bad line).
+// A documented operation the fake does not model gets 400 with a message saying so.
+//
 // Error wordings come from real GitHub answers quoted in public bug reports; where no real
 // answer was found the wording is a close, plausible one and is marked "(plausible)".
 import { execFile } from 'node:child_process';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { promisify } from 'node:util';
+import { GitHubRestDescription, type Verdict } from './github-openapi.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -257,6 +266,14 @@ export const REVIEW_ERRORS = {
   deleteSubmitted: 'Can not delete a non-pending pull request review',
 } as const;
 
+/** A request GitHub's REST description refuses, or one the fake does not model. */
+export interface SpecViolation {
+  method: string;
+  path: string;
+  status: number;
+  message: string;
+}
+
 class HttpFailure extends Error {
   constructor(
     readonly status: number,
@@ -385,8 +402,11 @@ export class FakeGitHub {
   /** Mutable: a test may flip it after start. */
   tooLargeDiff: boolean;
   readonly login: string;
+  /** Requests GitHub's REST description refuses; see takeSpecViolations(). */
+  private readonly violations: SpecViolation[] = [];
 
   private server: http.Server | undefined;
+  private description: GitHubRestDescription | undefined;
   private readonly faults: Array<Fault & { remaining: number }> = [];
   private readonly pulls = new Map<number, PullState>();
   private readonly storedReviews: Array<Review & { pull: number }> = [];
@@ -490,14 +510,32 @@ export class FakeGitHub {
   }
 
   async start(): Promise<this> {
+    // Loaded here, not on the first request: its ~0.25 s (once per process) stays out of the
+    // timings tests and the bench take from the request log.
+    this.description = GitHubRestDescription.get();
     this.server = http.createServer((req, res) => void this.handle(req, res));
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
     return this;
   }
 
+  /** Stops the server; throws when requests GitHub would refuse were not acknowledged. */
   async stop(): Promise<void> {
     this.server?.closeAllConnections();
     await new Promise<void>((resolve) => this.server?.close(() => resolve()) ?? resolve());
+    if (this.violations.length > 0) {
+      const list = this.takeSpecViolations()
+        .map((v) => `  ${v.method} ${v.path} -> ${v.status} ${v.message.replace(/\n+/g, ' ')}`)
+        .join('\n');
+      throw new Error(
+        `fake GitHub received requests GitHub's REST description refuses:\n${list}\n` +
+          '(a test that sends them on purpose reads them with takeSpecViolations())',
+      );
+    }
+  }
+
+  /** The requests GitHub's REST description refused (or the fake does not model), cleared. */
+  takeSpecViolations(): SpecViolation[] {
+    return this.violations.splice(0);
   }
 
   // ---------------------------------------------------------------- scenario set-up
@@ -700,6 +738,20 @@ export class FakeGitHub {
       headers: req.headers,
     };
     this.requests.push(recorded);
+    const verdict = this.description!.check({
+      method,
+      pathname: url.pathname,
+      query: url.searchParams,
+      body: malformed ? undefined : body,
+    });
+    if (!verdict.ok) {
+      this.violations.push({
+        method,
+        path: url.pathname,
+        status: verdict.status,
+        message: verdict.message,
+      });
+    }
 
     let reply: Reply;
     const fault = this.faults.find(
@@ -713,7 +765,7 @@ export class FakeGitHub {
       if (fault.remaining === 0) this.faults.splice(this.faults.indexOf(fault), 1);
       recorded.injected = true;
       if (fault.afterHandler) {
-        await this.route(method, url, req, body, malformed).catch(() => undefined);
+        await this.route(method, url, req, body, malformed, verdict).catch(() => undefined);
       }
       reply = {
         status: fault.status,
@@ -722,7 +774,7 @@ export class FakeGitHub {
       };
     } else {
       try {
-        reply = await this.route(method, url, req, body, malformed);
+        reply = await this.route(method, url, req, body, malformed, verdict);
       } catch (error) {
         if (error instanceof HttpFailure) {
           reply = { status: error.status, body: error.body };
@@ -758,11 +810,23 @@ export class FakeGitHub {
     req: http.IncomingMessage,
     body: unknown,
     malformed: boolean,
+    verdict: Verdict,
   ): Promise<Reply> {
     // GitHub authenticates before it routes: a bad token gets 401 even on a bogus path.
     const scope = this.authenticate(req.headers.authorization);
     if (!scope) throw failure(401, 'Bad credentials', DOCS.root);
+    if (!verdict.ok && verdict.status === 404) throw failure(404, 'Not Found', DOCS.root);
+    const refuseInvalid = () => {
+      if (verdict.ok) return;
+      throw failure(
+        verdict.status,
+        verdict.message,
+        verdict.documentationUrl,
+        verdict.errors ? { errors: verdict.errors } : {},
+      );
+    };
     if (method === 'GET' && url.pathname === '/user') {
+      refuseInvalid();
       // An installation token (GITHUB_TOKEN) is not a user: GitHub refuses it here.
       if (this.login.endsWith('[bot]'))
         throw failure(403, 'Resource not accessible by integration', DOCS.root);
@@ -776,7 +840,20 @@ export class FakeGitHub {
         break;
       }
     }
-    if (!matched) throw failure(404, 'Not Found', DOCS.root);
+    if (!matched) {
+      const operation = verdict.ok ? verdict.operation : undefined;
+      this.violations.push({
+        method,
+        path: url.pathname,
+        status: 400,
+        message: `not modelled: ${operation?.id ?? '?'}`,
+      });
+      throw failure(
+        400,
+        `fake GitHub does not model ${method} ${operation?.template ?? url.pathname} (${operation?.id ?? 'unknown'}); add a route to test/fakes/github-api.ts`,
+        operation?.docs ?? DOCS.root,
+      );
+    }
     const { route, params } = matched;
     if (
       params[0]!.toLowerCase() !== this.options.owner.toLowerCase() ||
@@ -788,6 +865,7 @@ export class FakeGitHub {
       throw failure(403, 'Resource not accessible by integration', route.docs);
     }
     if (malformed) throw failure(400, 'Problems parsing JSON', route.docs);
+    refuseInvalid();
     return route.handler({ req, pathname: url.pathname, query: url.searchParams, body }, params);
   }
 
@@ -1531,9 +1609,9 @@ interface IssueInput {
  * wordings: a missing or empty title is Validation Failed with {resource: 'Issue', code:
  * 'missing_field', field: 'title'} (2015 and 2021 reports) and an oversized body {resource:
  * 'Issue', code: 'custom', field: 'body', message: 'body is too long (maximum is 65536
- * characters)'} (many reports); both are listed when both apply. Type errors use the
- * JSON-schema "Invalid request" style (plausible detail text). Today's GitHub may refuse a wholly
- * absent title in that style ("title" wasn't supplied) rather than as missing_field (unverified).
+ * characters)'} (many reports); both are listed when both apply. An absent or null title and
+ * type errors are refused before this, by GitHub's schema (github-openapi.ts); the checks of
+ * types kept here only guard the fake's own reading of the body.
  */
 function parseIssueInput(input: unknown, docs: string, mode: 'create' | 'update'): IssueInput {
   const o = (input ?? {}) as Record<string, unknown>;
