@@ -71,6 +71,8 @@ export interface Fault {
   method?: string;
   /** Tested against the request's path without the query string; any path when absent. */
   path?: RegExp;
+  /** Tested against the Accept header (a diff request is GET /pulls/{n} with a diff type). */
+  accept?: RegExp;
   /** How many of the next matching requests get the fault (default 1). */
   times?: number;
   status: number;
@@ -758,7 +760,8 @@ export class FakeGitHub {
       (f) =>
         f.remaining > 0 &&
         (f.method === undefined || f.method.toUpperCase() === method) &&
-        (f.path === undefined || f.path.test(url.pathname)),
+        (f.path === undefined || f.path.test(url.pathname)) &&
+        (f.accept === undefined || f.accept.test(String(req.headers.accept ?? ''))),
     );
     if (fault) {
       fault.remaining -= 1;

@@ -799,6 +799,14 @@ describe('fault injection', () => {
     await person.stop();
   });
 
+  it('can match a fault on the Accept header, to fail the diff but not the JSON', async () => {
+    gh.inject({ path: /\/pulls\/\d+$/, accept: /diff/, status: 502 });
+    expect((await call(repoPath(`/pulls/${PR}`))).status).toBe(200);
+    const diff = () => call(repoPath(`/pulls/${PR}`), { accept: 'application/vnd.github.v3.diff' });
+    expect((await diff()).status).toBe(502);
+    expect((await diff()).status).toBe(200);
+  });
+
   it('answers only the next N matching requests with the fault', async () => {
     gh.inject({
       method: 'GET',
