@@ -27,14 +27,17 @@ const execFileAsync = promisify(execFile);
 
 export type TokenScope = 'write' | 'read';
 
+export type RoleLevel = 'admin' | 'maintain' | 'write' | 'triage' | 'read';
+
 export interface FakeGitHubOptions {
   /** A real git repository holding the pull requests' commits. */
   repoDir: string;
   /**
-   * Repository permission of users (GET /collaborators/{user}/permission). Anyone else gets
-   * "read", as any signed-in user has on a public repository.
+   * Repository permission of users (GET /collaborators/{user}/permission): a base role, or a
+   * custom role (an organization's, named freely) built on one. Anyone else gets "read", as any
+   * signed-in user has on a public repository.
    */
-  permissions?: Record<string, 'admin' | 'maintain' | 'write' | 'triage' | 'read'>;
+  permissions?: Record<string, RoleLevel | { custom: string; base: RoleLevel }>;
   owner: string;
   repo: string;
   /** token → what it may do. Any other token (or none) gets 401. */
@@ -441,10 +444,13 @@ export class FakeGitHub {
     this.routes = [
       r('GET', String.raw`/collaborators/([^/]+)/permission`, DOCS.root, async (_c, p) => {
         const login = p[2]!;
-        const level = this.options.permissions?.[login] ?? 'read';
-        // The legacy `permission` folds maintain into write and triage into read.
+        const granted = this.options.permissions?.[login] ?? 'read';
+        const level = typeof granted === 'string' ? granted : granted.base;
+        // As GitHub's description says: the legacy `permission` folds maintain into write and
+        // triage into read; `role_name` names the role, a custom one included.
         const legacy = level === 'maintain' ? 'write' : level === 'triage' ? 'read' : level;
-        return { status: 200, body: { permission: legacy, role_name: level, user: user(login) } };
+        const role = typeof granted === 'string' ? granted : granted.custom;
+        return { status: 200, body: { permission: legacy, role_name: role, user: user(login) } };
       }),
       r('GET', String.raw`/pulls/(\d+)`, DOCS.getPull, (c, p) => this.getPull(c, p)),
       r('GET', String.raw`/pulls/(\d+)/files`, DOCS.listFiles, (c, p) => this.listFiles(c, p)),

@@ -314,6 +314,40 @@ describe("GitHub's REST description", () => {
   });
 });
 
+describe('collaborator permission', () => {
+  it('answers the legacy base permission and the role name, a custom role included', async () => {
+    const other = await new FakeGitHub({
+      repoDir: fixture.repo.dir,
+      owner: OWNER,
+      repo: REPO,
+      tokens: { [WRITE]: 'write' },
+      permissions: {
+        keeper: 'maintain',
+        helper: 'triage',
+        boss: 'admin',
+        auditor: { custom: 'security-auditor', base: 'write' },
+      },
+    }).start();
+    try {
+      const of = async (login: string) => {
+        const response = await fetch(
+          `${other.url}${repoPath(`/collaborators/${login}/permission`)}`,
+          { headers: { authorization: `token ${WRITE}` } },
+        );
+        const body = (await response.json()) as { permission: string; role_name: string };
+        return [body.permission, body.role_name];
+      };
+      expect(await of('keeper')).toEqual(['write', 'maintain']);
+      expect(await of('helper')).toEqual(['read', 'triage']);
+      expect(await of('boss')).toEqual(['admin', 'admin']);
+      expect(await of('auditor')).toEqual(['write', 'security-auditor']);
+      expect(await of('stranger')).toEqual(['read', 'read']);
+    } finally {
+      await other.stop();
+    }
+  });
+});
+
 describe('pull request', () => {
   it('returns the pull request as JSON with its head and base', async () => {
     const response = await call(repoPath(`/pulls/${PR}`));
