@@ -369,6 +369,8 @@ interface PullTimes {
 }
 
 interface Route {
+  /** GitHub's operationId: the description checks the fake's routes agree with it. */
+  operation: string;
   method: string;
   pattern: RegExp;
   docs: string;
@@ -435,42 +437,76 @@ export class FakeGitHub {
     this.tooLargeDiff = options.tooLargeDiff ?? false;
     this.serverUrl = (options.serverUrl ?? 'https://github.com').replace(/\/+$/, '');
     const repo = String.raw`/repos/([^/]+)/([^/]+)`;
-    const r = (method: string, path: string, docs: string, handler: Route['handler']): Route => ({
+    const r = (
+      operation: string,
+      method: string,
+      path: string,
+      docs: string,
+      handler: Route['handler'],
+    ): Route => ({
+      operation,
       method,
       pattern: new RegExp(`^${repo}${path}$`),
       docs,
       handler,
     });
     this.routes = [
-      r('GET', String.raw`/collaborators/([^/]+)/permission`, DOCS.root, async (_c, p) => {
-        const login = p[2]!;
-        const granted = this.options.permissions?.[login] ?? 'read';
-        const level = typeof granted === 'string' ? granted : granted.base;
-        // As GitHub's description says: the legacy `permission` folds maintain into write and
-        // triage into read; `role_name` names the role, a custom one included.
-        const legacy = level === 'maintain' ? 'write' : level === 'triage' ? 'read' : level;
-        const role = typeof granted === 'string' ? granted : granted.custom;
-        return { status: 200, body: { permission: legacy, role_name: role, user: user(login) } };
-      }),
-      r('GET', String.raw`/pulls/(\d+)`, DOCS.getPull, (c, p) => this.getPull(c, p)),
-      r('GET', String.raw`/pulls/(\d+)/files`, DOCS.listFiles, (c, p) => this.listFiles(c, p)),
-      r('GET', String.raw`/pulls/(\d+)/comments`, DOCS.listReviewComments, (c, p) =>
-        this.listReviewComments(c, p),
+      r(
+        'repos/get-collaborator-permission-level',
+        'GET',
+        String.raw`/collaborators/([^/]+)/permission`,
+        DOCS.root,
+        async (_c, p) => {
+          const login = p[2]!;
+          const granted = this.options.permissions?.[login] ?? 'read';
+          const level = typeof granted === 'string' ? granted : granted.base;
+          // As GitHub's description says: the legacy `permission` folds maintain into write and
+          // triage into read; `role_name` names the role, a custom one included.
+          const legacy = level === 'maintain' ? 'write' : level === 'triage' ? 'read' : level;
+          const role = typeof granted === 'string' ? granted : granted.custom;
+          return { status: 200, body: { permission: legacy, role_name: role, user: user(login) } };
+        },
       ),
-      r('GET', String.raw`/pulls/(\d+)/reviews`, DOCS.listReviews, (c, p) =>
-        this.listReviews(c, p),
-      ),
-      r('POST', String.raw`/pulls/(\d+)/reviews`, DOCS.createReview, (c, p) =>
-        this.createReview(c, p),
-      ),
-      r('GET', String.raw`/pulls/(\d+)/reviews/(\d+)`, DOCS.getReview, async (_c, p) => ({
-        status: 200,
-        body: this.publicReview(this.findReview(p, DOCS.getReview)),
-      })),
-      r('DELETE', String.raw`/pulls/(\d+)/reviews/(\d+)`, DOCS.deleteReview, async (_c, p) =>
-        this.deleteReview(p),
+      r('pulls/get', 'GET', String.raw`/pulls/(\d+)`, DOCS.getPull, (c, p) => this.getPull(c, p)),
+      r('pulls/list-files', 'GET', String.raw`/pulls/(\d+)/files`, DOCS.listFiles, (c, p) =>
+        this.listFiles(c, p),
       ),
       r(
+        'pulls/list-review-comments',
+        'GET',
+        String.raw`/pulls/(\d+)/comments`,
+        DOCS.listReviewComments,
+        (c, p) => this.listReviewComments(c, p),
+      ),
+      r('pulls/list-reviews', 'GET', String.raw`/pulls/(\d+)/reviews`, DOCS.listReviews, (c, p) =>
+        this.listReviews(c, p),
+      ),
+      r(
+        'pulls/create-review',
+        'POST',
+        String.raw`/pulls/(\d+)/reviews`,
+        DOCS.createReview,
+        (c, p) => this.createReview(c, p),
+      ),
+      r(
+        'pulls/get-review',
+        'GET',
+        String.raw`/pulls/(\d+)/reviews/(\d+)`,
+        DOCS.getReview,
+        async (_c, p) => ({
+          status: 200,
+          body: this.publicReview(this.findReview(p, DOCS.getReview)),
+        }),
+      ),
+      r(
+        'pulls/delete-pending-review',
+        'DELETE',
+        String.raw`/pulls/(\d+)/reviews/(\d+)`,
+        DOCS.deleteReview,
+        async (_c, p) => this.deleteReview(p),
+      ),
+      r(
+        'pulls/list-comments-for-review',
         'GET',
         String.raw`/pulls/(\d+)/reviews/(\d+)/comments`,
         DOCS.listReviewCommentsOfReview,
@@ -482,28 +518,50 @@ export class FakeGitHub {
           return this.paginate(c, comments.map(publicReviewComment));
         },
       ),
-      r('GET', String.raw`/issues/(\d+)/comments`, DOCS.listIssueComments, async (c, p) => {
-        const issue = this.issueNumber(p[2]!, DOCS.listIssueComments);
-        const comments = this.storedIssueComments.filter((x) => x.issue === issue);
-        return this.paginate(c, comments.map(publicIssueComment));
-      }),
-      r('POST', String.raw`/issues/(\d+)/comments`, DOCS.createIssueComment, async (c, p) =>
-        this.createIssueComment(c, p),
+      r(
+        'issues/list-comments',
+        'GET',
+        String.raw`/issues/(\d+)/comments`,
+        DOCS.listIssueComments,
+        async (c, p) => {
+          const issue = this.issueNumber(p[2]!, DOCS.listIssueComments);
+          const comments = this.storedIssueComments.filter((x) => x.issue === issue);
+          return this.paginate(c, comments.map(publicIssueComment));
+        },
       ),
-      r('GET', String.raw`/issues/comments/(\d+)`, DOCS.getIssueComment, async (_c, p) => ({
-        status: 200,
-        body: publicIssueComment(this.findIssueComment(p[2]!, DOCS.getIssueComment)),
-      })),
-      r('PATCH', String.raw`/issues/comments/(\d+)`, DOCS.updateIssueComment, async (c, p) =>
-        this.updateIssueComment(c, p),
+      r(
+        'issues/create-comment',
+        'POST',
+        String.raw`/issues/(\d+)/comments`,
+        DOCS.createIssueComment,
+        async (c, p) => this.createIssueComment(c, p),
       ),
-      r('GET', '/issues', DOCS.listRepoIssues, async (c) => this.listIssues(c)),
-      r('POST', '/issues', DOCS.createIssue, async (c) => this.createIssue(c)),
-      r('GET', String.raw`/issues/(\d+)`, DOCS.getIssue, async (_c, p) => ({
+      r(
+        'issues/get-comment',
+        'GET',
+        String.raw`/issues/comments/(\d+)`,
+        DOCS.getIssueComment,
+        async (_c, p) => ({
+          status: 200,
+          body: publicIssueComment(this.findIssueComment(p[2]!, DOCS.getIssueComment)),
+        }),
+      ),
+      r(
+        'issues/update-comment',
+        'PATCH',
+        String.raw`/issues/comments/(\d+)`,
+        DOCS.updateIssueComment,
+        async (c, p) => this.updateIssueComment(c, p),
+      ),
+      r('issues/list-for-repo', 'GET', '/issues', DOCS.listRepoIssues, async (c) =>
+        this.listIssues(c),
+      ),
+      r('issues/create', 'POST', '/issues', DOCS.createIssue, async (c) => this.createIssue(c)),
+      r('issues/get', 'GET', String.raw`/issues/(\d+)`, DOCS.getIssue, async (_c, p) => ({
         status: 200,
         body: this.issueView(p[2]!, DOCS.getIssue),
       })),
-      r('PATCH', String.raw`/issues/(\d+)`, DOCS.updateIssue, async (c, p) =>
+      r('issues/update', 'PATCH', String.raw`/issues/(\d+)`, DOCS.updateIssue, async (c, p) =>
         this.updateIssue(c, p),
       ),
     ];
@@ -518,9 +576,10 @@ export class FakeGitHub {
   }
 
   async start(): Promise<this> {
-    // Loaded here, not on the first request: its ~0.25 s (once per process) stays out of the
-    // timings tests and the bench take from the request log.
+    // Loaded, and the modelled operations' validators compiled, here rather than on the first
+    // requests: that cost (once per process) stays out of the timings tests and the bench take.
     this.description = GitHubRestDescription.get();
+    this.description.warm(['users/get-authenticated', ...this.routes.map((r) => r.operation)]);
     this.server = http.createServer((req, res) => void this.handle(req, res));
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
     return this;
@@ -864,6 +923,13 @@ export class FakeGitHub {
       );
     }
     const { route, params } = matched;
+    if (verdict.ok && verdict.operation.id !== route.operation) {
+      // A bug in the fake, not in the client: still made to fail the test at stop().
+      this.violations.push({ method, path: url.pathname, status: 500, message: 'fake misroute' });
+      throw new Error(
+        `route ${route.operation} matched ${method} ${url.pathname}, which GitHub's description reads as ${verdict.operation.id}`,
+      );
+    }
     if (
       params[0]!.toLowerCase() !== this.options.owner.toLowerCase() ||
       params[1]!.toLowerCase() !== this.options.repo.toLowerCase()

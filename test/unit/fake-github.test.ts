@@ -5,6 +5,7 @@ import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { FakeGitHub, MAX_BODY_CHARACTERS, REVIEW_ERRORS } from '../fakes/github-api.js';
+import { GitHubRestDescription } from '../fakes/github-openapi.js';
 import { GitRepo } from '../support/git-repo.js';
 
 const OWNER = 'acme';
@@ -294,6 +295,22 @@ describe("GitHub's REST description", () => {
       'fake GitHub does not model GET /repos/{owner}/{repo}/releases (repos/list-releases); add a route to test/fakes/github-api.ts',
     );
     expect(gh.takeSpecViolations()).toEqual([violation(400, /repos\/list-releases/)]);
+  });
+
+  it('routes as GitHub documents: literal segments first, multi-segment paths whole', () => {
+    const description = GitHubRestDescription.get();
+    expect(description.find('GET', '/repos/o/r/issues/comments')?.route.id).toBe(
+      'issues/list-comments-for-repo',
+    );
+    expect(description.find('GET', '/repos/o/r/issues/12')?.route.id).toBe('issues/get');
+    expect(description.find('GET', '/repos/o/r/contents/src/a%20b/c.ts')).toMatchObject({
+      route: { id: 'repos/get-content' },
+      params: { path: 'src/a b/c.ts' },
+    });
+    expect(description.find('PUT', '/repos/o/r/issues/12')).toBeUndefined();
+    expect(() => description.warm(['pulls/no-such-operation'])).toThrow(
+      "GitHub's REST description has no operation pulls/no-such-operation",
+    );
   });
 
   it('fails stop() while a refused request is left unacknowledged', async () => {
