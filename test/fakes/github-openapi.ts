@@ -85,7 +85,7 @@ interface Compiled {
 
 export interface RequestToCheck {
   method: string;
-  /** Decoded path without the query string. */
+  /** The path as sent (percent-encoded), without the query string. */
   pathname: string;
   query: URLSearchParams;
   /** Parsed JSON body; undefined when the request has none. */
