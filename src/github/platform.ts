@@ -42,12 +42,23 @@ export class GitHubPlatform implements ReviewPlatform {
       );
       return this.localDiff(cr);
     }
-    try {
-      const response = await this.octokit.rest.pulls.get({
+    const diff = (retries?: number) =>
+      this.octokit.rest.pulls.get({
         ...this.repo,
         pull_number: cr.number,
         mediaType: { format: 'diff' },
+        ...(retries === undefined ? {} : { request: { retries } }),
       });
+    try {
+      let response: Awaited<ReturnType<typeof diff>>;
+      try {
+        // First without the retry plugin, which retries a 406 (not in its doNotRetry list):
+        // 1 + 4 + 9 s of waiting for the same "too large". A server error is asked again.
+        response = await diff(0);
+      } catch (error) {
+        if ((statusOf(error) ?? 500) < 500) throw error;
+        response = await diff();
+      }
       return response.data as unknown as string;
     } catch (error) {
       // GitHub refuses diffs over 20,000 lines or 300 files: compute the same three-dot diff locally.

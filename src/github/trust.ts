@@ -14,7 +14,7 @@ export type TriggerDecision =
   /** A workflow that must be changed: the step fails. */
   | { kind: 'refuse'; reason: string };
 
-const WRITERS = new Set(['admin', 'maintain', 'write']);
+const WRITERS = new Set(['admin', 'write']);
 
 interface PullPayload {
   head?: { repo?: { full_name?: string } | null };
@@ -94,12 +94,17 @@ export async function decideTrigger(input: {
     };
   }
   let permission: string | undefined;
+  let role: string | undefined;
   try {
     const { data } = await input.octokit.rest.repos.getCollaboratorPermissionLevel({
       ...context.repository,
       username: actor,
     });
-    permission = (data as { role_name?: string }).role_name ?? data.permission;
+    // `permission` is the base role (maintain reads as write, triage as read); `role_name` may
+    // name an organization's custom role, which says nothing about writing, so it only names
+    // the role in the message.
+    permission = data.permission;
+    role = (data as { role_name?: string }).role_name;
   } catch (error) {
     if ((error as { status?: number }).status === 401) {
       return {
@@ -116,6 +121,6 @@ export async function decideTrigger(input: {
   if (permission && WRITERS.has(permission)) return { kind: 'run' };
   return {
     kind: 'skip',
-    reason: `${actor} has "${permission ?? 'no'}" permission on this repository; codex-review runs for users who can write to it. Add them to \`allow-users\` to let them trigger reviews.`,
+    reason: `${actor} has "${role || permission || 'no'}" permission on this repository; codex-review runs for users who can write to it. Add them to \`allow-users\` to let them trigger reviews.`,
   };
 }

@@ -7,25 +7,37 @@
 // issues (list, create, get, update; pull requests listed among them as GitHub does) and their
 // comments, numbered in one sequence with the pull requests.
 //
+// Every request is first checked against GitHub's published REST description
+// (github-openapi.ts): an undocumented route gets 404, a parameter or body GitHub's schema
+// refuses gets its 422. Such a request is a bug in the client, not a scenario, so the fake also
+// keeps it in `specViolations`, and `stop()` throws while any is left unacknowledged
+// (`takeSpecViolations()`): a test cannot pass while its code sends what GitHub refuses, even
+// where the code under test swallows the refusal (a 422 on a review reads as a bad line).
+// A documented operation the fake does not model gets 400 with a message saying so.
+//
 // Error wordings come from real GitHub answers quoted in public bug reports; where no real
 // answer was found the wording is a close, plausible one and is marked "(plausible)".
 import { execFile } from 'node:child_process';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { promisify } from 'node:util';
+import { GitHubRestDescription, type Verdict } from './github-openapi.js';
 
 const execFileAsync = promisify(execFile);
 
 export type TokenScope = 'write' | 'read';
 
+export type RoleLevel = 'admin' | 'maintain' | 'write' | 'triage' | 'read';
+
 export interface FakeGitHubOptions {
   /** A real git repository holding the pull requests' commits. */
   repoDir: string;
   /**
-   * Repository permission of users (GET /collaborators/{user}/permission). Anyone else gets
-   * "read", as any signed-in user has on a public repository.
+   * Repository permission of users (GET /collaborators/{user}/permission): a base role, or a
+   * custom role (an organization's, named freely) built on one. Anyone else gets "read", as any
+   * signed-in user has on a public repository.
    */
-  permissions?: Record<string, 'admin' | 'maintain' | 'write' | 'triage' | 'read'>;
+  permissions?: Record<string, RoleLevel | { custom: string; base: RoleLevel }>;
   owner: string;
   repo: string;
   /** token → what it may do. Any other token (or none) gets 401. */
@@ -62,6 +74,8 @@ export interface Fault {
   method?: string;
   /** Tested against the request's path without the query string; any path when absent. */
   path?: RegExp;
+  /** Tested against the Accept header (a diff request is GET /pulls/{n} with a diff type). */
+  accept?: RegExp;
   /** How many of the next matching requests get the fault (default 1). */
   times?: number;
   status: number;
@@ -257,6 +271,14 @@ export const REVIEW_ERRORS = {
   deleteSubmitted: 'Can not delete a non-pending pull request review',
 } as const;
 
+/** A request GitHub's REST description refuses, or one the fake does not model. */
+export interface SpecViolation {
+  method: string;
+  path: string;
+  status: number;
+  message: string;
+}
+
 class HttpFailure extends Error {
   constructor(
     readonly status: number,
@@ -347,6 +369,8 @@ interface PullTimes {
 }
 
 interface Route {
+  /** GitHub's operationId: the description checks the fake's routes agree with it. */
+  operation: string;
   method: string;
   pattern: RegExp;
   docs: string;
@@ -385,8 +409,11 @@ export class FakeGitHub {
   /** Mutable: a test may flip it after start. */
   tooLargeDiff: boolean;
   readonly login: string;
+  /** Requests GitHub's REST description refuses; see takeSpecViolations(). */
+  private readonly violations: SpecViolation[] = [];
 
   private server: http.Server | undefined;
+  private description: GitHubRestDescription | undefined;
   private readonly faults: Array<Fault & { remaining: number }> = [];
   private readonly pulls = new Map<number, PullState>();
   private readonly storedReviews: Array<Review & { pull: number }> = [];
@@ -410,39 +437,76 @@ export class FakeGitHub {
     this.tooLargeDiff = options.tooLargeDiff ?? false;
     this.serverUrl = (options.serverUrl ?? 'https://github.com').replace(/\/+$/, '');
     const repo = String.raw`/repos/([^/]+)/([^/]+)`;
-    const r = (method: string, path: string, docs: string, handler: Route['handler']): Route => ({
+    const r = (
+      operation: string,
+      method: string,
+      path: string,
+      docs: string,
+      handler: Route['handler'],
+    ): Route => ({
+      operation,
       method,
       pattern: new RegExp(`^${repo}${path}$`),
       docs,
       handler,
     });
     this.routes = [
-      r('GET', String.raw`/collaborators/([^/]+)/permission`, DOCS.root, async (_c, p) => {
-        const login = p[2]!;
-        const level = this.options.permissions?.[login] ?? 'read';
-        // The legacy `permission` folds maintain into write and triage into read.
-        const legacy = level === 'maintain' ? 'write' : level === 'triage' ? 'read' : level;
-        return { status: 200, body: { permission: legacy, role_name: level, user: user(login) } };
-      }),
-      r('GET', String.raw`/pulls/(\d+)`, DOCS.getPull, (c, p) => this.getPull(c, p)),
-      r('GET', String.raw`/pulls/(\d+)/files`, DOCS.listFiles, (c, p) => this.listFiles(c, p)),
-      r('GET', String.raw`/pulls/(\d+)/comments`, DOCS.listReviewComments, (c, p) =>
-        this.listReviewComments(c, p),
+      r(
+        'repos/get-collaborator-permission-level',
+        'GET',
+        String.raw`/collaborators/([^/]+)/permission`,
+        DOCS.root,
+        async (_c, p) => {
+          const login = p[2]!;
+          const granted = this.options.permissions?.[login] ?? 'read';
+          const level = typeof granted === 'string' ? granted : granted.base;
+          // As GitHub's description says: the legacy `permission` folds maintain into write and
+          // triage into read; `role_name` names the role, a custom one included.
+          const legacy = level === 'maintain' ? 'write' : level === 'triage' ? 'read' : level;
+          const role = typeof granted === 'string' ? granted : granted.custom;
+          return { status: 200, body: { permission: legacy, role_name: role, user: user(login) } };
+        },
       ),
-      r('GET', String.raw`/pulls/(\d+)/reviews`, DOCS.listReviews, (c, p) =>
-        this.listReviews(c, p),
-      ),
-      r('POST', String.raw`/pulls/(\d+)/reviews`, DOCS.createReview, (c, p) =>
-        this.createReview(c, p),
-      ),
-      r('GET', String.raw`/pulls/(\d+)/reviews/(\d+)`, DOCS.getReview, async (_c, p) => ({
-        status: 200,
-        body: this.publicReview(this.findReview(p, DOCS.getReview)),
-      })),
-      r('DELETE', String.raw`/pulls/(\d+)/reviews/(\d+)`, DOCS.deleteReview, async (_c, p) =>
-        this.deleteReview(p),
+      r('pulls/get', 'GET', String.raw`/pulls/(\d+)`, DOCS.getPull, (c, p) => this.getPull(c, p)),
+      r('pulls/list-files', 'GET', String.raw`/pulls/(\d+)/files`, DOCS.listFiles, (c, p) =>
+        this.listFiles(c, p),
       ),
       r(
+        'pulls/list-review-comments',
+        'GET',
+        String.raw`/pulls/(\d+)/comments`,
+        DOCS.listReviewComments,
+        (c, p) => this.listReviewComments(c, p),
+      ),
+      r('pulls/list-reviews', 'GET', String.raw`/pulls/(\d+)/reviews`, DOCS.listReviews, (c, p) =>
+        this.listReviews(c, p),
+      ),
+      r(
+        'pulls/create-review',
+        'POST',
+        String.raw`/pulls/(\d+)/reviews`,
+        DOCS.createReview,
+        (c, p) => this.createReview(c, p),
+      ),
+      r(
+        'pulls/get-review',
+        'GET',
+        String.raw`/pulls/(\d+)/reviews/(\d+)`,
+        DOCS.getReview,
+        async (_c, p) => ({
+          status: 200,
+          body: this.publicReview(this.findReview(p, DOCS.getReview)),
+        }),
+      ),
+      r(
+        'pulls/delete-pending-review',
+        'DELETE',
+        String.raw`/pulls/(\d+)/reviews/(\d+)`,
+        DOCS.deleteReview,
+        async (_c, p) => this.deleteReview(p),
+      ),
+      r(
+        'pulls/list-comments-for-review',
         'GET',
         String.raw`/pulls/(\d+)/reviews/(\d+)/comments`,
         DOCS.listReviewCommentsOfReview,
@@ -454,28 +518,50 @@ export class FakeGitHub {
           return this.paginate(c, comments.map(publicReviewComment));
         },
       ),
-      r('GET', String.raw`/issues/(\d+)/comments`, DOCS.listIssueComments, async (c, p) => {
-        const issue = this.issueNumber(p[2]!, DOCS.listIssueComments);
-        const comments = this.storedIssueComments.filter((x) => x.issue === issue);
-        return this.paginate(c, comments.map(publicIssueComment));
-      }),
-      r('POST', String.raw`/issues/(\d+)/comments`, DOCS.createIssueComment, async (c, p) =>
-        this.createIssueComment(c, p),
+      r(
+        'issues/list-comments',
+        'GET',
+        String.raw`/issues/(\d+)/comments`,
+        DOCS.listIssueComments,
+        async (c, p) => {
+          const issue = this.issueNumber(p[2]!, DOCS.listIssueComments);
+          const comments = this.storedIssueComments.filter((x) => x.issue === issue);
+          return this.paginate(c, comments.map(publicIssueComment));
+        },
       ),
-      r('GET', String.raw`/issues/comments/(\d+)`, DOCS.getIssueComment, async (_c, p) => ({
-        status: 200,
-        body: publicIssueComment(this.findIssueComment(p[2]!, DOCS.getIssueComment)),
-      })),
-      r('PATCH', String.raw`/issues/comments/(\d+)`, DOCS.updateIssueComment, async (c, p) =>
-        this.updateIssueComment(c, p),
+      r(
+        'issues/create-comment',
+        'POST',
+        String.raw`/issues/(\d+)/comments`,
+        DOCS.createIssueComment,
+        async (c, p) => this.createIssueComment(c, p),
       ),
-      r('GET', '/issues', DOCS.listRepoIssues, async (c) => this.listIssues(c)),
-      r('POST', '/issues', DOCS.createIssue, async (c) => this.createIssue(c)),
-      r('GET', String.raw`/issues/(\d+)`, DOCS.getIssue, async (_c, p) => ({
+      r(
+        'issues/get-comment',
+        'GET',
+        String.raw`/issues/comments/(\d+)`,
+        DOCS.getIssueComment,
+        async (_c, p) => ({
+          status: 200,
+          body: publicIssueComment(this.findIssueComment(p[2]!, DOCS.getIssueComment)),
+        }),
+      ),
+      r(
+        'issues/update-comment',
+        'PATCH',
+        String.raw`/issues/comments/(\d+)`,
+        DOCS.updateIssueComment,
+        async (c, p) => this.updateIssueComment(c, p),
+      ),
+      r('issues/list-for-repo', 'GET', '/issues', DOCS.listRepoIssues, async (c) =>
+        this.listIssues(c),
+      ),
+      r('issues/create', 'POST', '/issues', DOCS.createIssue, async (c) => this.createIssue(c)),
+      r('issues/get', 'GET', String.raw`/issues/(\d+)`, DOCS.getIssue, async (_c, p) => ({
         status: 200,
         body: this.issueView(p[2]!, DOCS.getIssue),
       })),
-      r('PATCH', String.raw`/issues/(\d+)`, DOCS.updateIssue, async (c, p) =>
+      r('issues/update', 'PATCH', String.raw`/issues/(\d+)`, DOCS.updateIssue, async (c, p) =>
         this.updateIssue(c, p),
       ),
     ];
@@ -490,14 +576,33 @@ export class FakeGitHub {
   }
 
   async start(): Promise<this> {
+    // Loaded, and the modelled operations' validators compiled, here rather than on the first
+    // requests: that cost (once per process) stays out of the timings tests and the bench take.
+    this.description = GitHubRestDescription.get();
+    this.description.warm(['users/get-authenticated', ...this.routes.map((r) => r.operation)]);
     this.server = http.createServer((req, res) => void this.handle(req, res));
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
     return this;
   }
 
+  /** Stops the server; throws when requests GitHub would refuse were not acknowledged. */
   async stop(): Promise<void> {
     this.server?.closeAllConnections();
     await new Promise<void>((resolve) => this.server?.close(() => resolve()) ?? resolve());
+    if (this.violations.length > 0) {
+      const list = this.takeSpecViolations()
+        .map((v) => `  ${v.method} ${v.path} -> ${v.status} ${v.message.replace(/\n+/g, ' ')}`)
+        .join('\n');
+      throw new Error(
+        `fake GitHub received requests GitHub's REST description refuses:\n${list}\n` +
+          '(a test that sends them on purpose reads them with takeSpecViolations())',
+      );
+    }
+  }
+
+  /** The requests GitHub's REST description refused (or the fake does not model), cleared. */
+  takeSpecViolations(): SpecViolation[] {
+    return this.violations.splice(0);
   }
 
   // ---------------------------------------------------------------- scenario set-up
@@ -700,20 +805,35 @@ export class FakeGitHub {
       headers: req.headers,
     };
     this.requests.push(recorded);
+    const verdict = this.description!.check({
+      method,
+      pathname: url.pathname,
+      query: url.searchParams,
+      body: malformed ? undefined : body,
+    });
+    if (!verdict.ok) {
+      this.violations.push({
+        method,
+        path: url.pathname,
+        status: verdict.status,
+        message: verdict.message,
+      });
+    }
 
     let reply: Reply;
     const fault = this.faults.find(
       (f) =>
         f.remaining > 0 &&
         (f.method === undefined || f.method.toUpperCase() === method) &&
-        (f.path === undefined || f.path.test(url.pathname)),
+        (f.path === undefined || f.path.test(url.pathname)) &&
+        (f.accept === undefined || f.accept.test(String(req.headers.accept ?? ''))),
     );
     if (fault) {
       fault.remaining -= 1;
       if (fault.remaining === 0) this.faults.splice(this.faults.indexOf(fault), 1);
       recorded.injected = true;
       if (fault.afterHandler) {
-        await this.route(method, url, req, body, malformed).catch(() => undefined);
+        await this.route(method, url, req, body, malformed, verdict).catch(() => undefined);
       }
       reply = {
         status: fault.status,
@@ -722,7 +842,7 @@ export class FakeGitHub {
       };
     } else {
       try {
-        reply = await this.route(method, url, req, body, malformed);
+        reply = await this.route(method, url, req, body, malformed, verdict);
       } catch (error) {
         if (error instanceof HttpFailure) {
           reply = { status: error.status, body: error.body };
@@ -758,11 +878,23 @@ export class FakeGitHub {
     req: http.IncomingMessage,
     body: unknown,
     malformed: boolean,
+    verdict: Verdict,
   ): Promise<Reply> {
     // GitHub authenticates before it routes: a bad token gets 401 even on a bogus path.
     const scope = this.authenticate(req.headers.authorization);
     if (!scope) throw failure(401, 'Bad credentials', DOCS.root);
+    if (!verdict.ok && verdict.status === 404) throw failure(404, 'Not Found', DOCS.root);
+    const refuseInvalid = () => {
+      if (verdict.ok) return;
+      throw failure(
+        verdict.status,
+        verdict.message,
+        verdict.documentationUrl,
+        verdict.errors ? { errors: verdict.errors } : {},
+      );
+    };
     if (method === 'GET' && url.pathname === '/user') {
+      refuseInvalid();
       // An installation token (GITHUB_TOKEN) is not a user: GitHub refuses it here.
       if (this.login.endsWith('[bot]'))
         throw failure(403, 'Resource not accessible by integration', DOCS.root);
@@ -776,8 +908,28 @@ export class FakeGitHub {
         break;
       }
     }
-    if (!matched) throw failure(404, 'Not Found', DOCS.root);
+    if (!matched) {
+      const operation = verdict.ok ? verdict.operation : undefined;
+      this.violations.push({
+        method,
+        path: url.pathname,
+        status: 400,
+        message: `not modelled: ${operation?.id ?? '?'}`,
+      });
+      throw failure(
+        400,
+        `fake GitHub does not model ${method} ${operation?.template ?? url.pathname} (${operation?.id ?? 'unknown'}); add a route to test/fakes/github-api.ts`,
+        operation?.docs ?? DOCS.root,
+      );
+    }
     const { route, params } = matched;
+    if (verdict.ok && verdict.operation.id !== route.operation) {
+      // A bug in the fake, not in the client: still made to fail the test at stop().
+      this.violations.push({ method, path: url.pathname, status: 500, message: 'fake misroute' });
+      throw new Error(
+        `route ${route.operation} matched ${method} ${url.pathname}, which GitHub's description reads as ${verdict.operation.id}`,
+      );
+    }
     if (
       params[0]!.toLowerCase() !== this.options.owner.toLowerCase() ||
       params[1]!.toLowerCase() !== this.options.repo.toLowerCase()
@@ -788,6 +940,7 @@ export class FakeGitHub {
       throw failure(403, 'Resource not accessible by integration', route.docs);
     }
     if (malformed) throw failure(400, 'Problems parsing JSON', route.docs);
+    refuseInvalid();
     return route.handler({ req, pathname: url.pathname, query: url.searchParams, body }, params);
   }
 
@@ -1531,9 +1684,9 @@ interface IssueInput {
  * wordings: a missing or empty title is Validation Failed with {resource: 'Issue', code:
  * 'missing_field', field: 'title'} (2015 and 2021 reports) and an oversized body {resource:
  * 'Issue', code: 'custom', field: 'body', message: 'body is too long (maximum is 65536
- * characters)'} (many reports); both are listed when both apply. Type errors use the
- * JSON-schema "Invalid request" style (plausible detail text). Today's GitHub may refuse a wholly
- * absent title in that style ("title" wasn't supplied) rather than as missing_field (unverified).
+ * characters)'} (many reports); both are listed when both apply. An absent or null title and
+ * type errors are refused before this, by GitHub's schema (github-openapi.ts); the checks of
+ * types kept here only guard the fake's own reading of the body.
  */
 function parseIssueInput(input: unknown, docs: string, mode: 'create' | 'update'): IssueInput {
   const o = (input ?? {}) as Record<string, unknown>;

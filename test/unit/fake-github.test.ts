@@ -5,6 +5,7 @@ import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { FakeGitHub, MAX_BODY_CHARACTERS, REVIEW_ERRORS } from '../fakes/github-api.js';
+import { GitHubRestDescription } from '../fakes/github-openapi.js';
 import { GitRepo } from '../support/git-repo.js';
 
 const OWNER = 'acme';
@@ -176,12 +177,191 @@ describe('routing', () => {
       documentation_url: 'https://docs.github.com/rest',
       status: '404',
     });
+    expect(gh.takeSpecViolations()).toEqual([
+      { method: 'GET', path: repoPath('/pulls/7/nonsense'), status: 404, message: 'Not Found' },
+    ]);
   });
 
   it('answers 404 for another repository or a pull request it does not have', async () => {
     expect((await call(`/repos/${OWNER}/elsewhere/pulls/${PR}`)).status).toBe(404);
     expect((await call(repoPath('/pulls/999'))).status).toBe(404);
     expect((await call(repoPath('/issues/999/comments'))).status).toBe(404);
+  });
+});
+
+describe("GitHub's REST description", () => {
+  const violation = (status: number, message: string | RegExp) =>
+    expect.objectContaining({ status, message: expect.stringMatching(message) });
+
+  it('refuses a review comment with a key GitHub does not accept, storing nothing', async () => {
+    const response = await postReview({
+      event: 'COMMENT',
+      body: 'x',
+      comments: [comment({ line: 3, side: 'RIGHT', subject_type: 'line' })],
+    });
+    expect(response.status).toBe(422);
+    expect(response.json).toEqual({
+      message: 'Invalid request.\n\n"subject_type" is not a permitted key.',
+      documentation_url: REVIEW_DOCS,
+      status: '422',
+    });
+    expect(gh.reviews()).toEqual([]);
+    expect(gh.takeSpecViolations()).toEqual([
+      {
+        method: 'POST',
+        path: repoPath(`/pulls/${PR}/reviews`),
+        status: 422,
+        message: 'Invalid request.\n\n"subject_type" is not a permitted key.',
+      },
+    ]);
+    // The same review without the key is accepted.
+    expect(
+      (await postReview({ event: 'COMMENT', body: 'x', comments: [comment({ line: 3 })] })).status,
+    ).toBe(200);
+  });
+
+  it('refuses a wrong type, a value outside an enum and a missing required key', async () => {
+    const wrongType = await postReview({ comments: [comment({ line: '3' })] });
+    expect(wrongType.status).toBe(422);
+    expect(wrongType.json.message).toBe(
+      'Invalid request.\n\nFor \'properties/comments/items/properties/line\', "3" is not an integer.',
+    );
+    const badEvent = await postReview({ event: 'SUBMIT', body: 'x' });
+    expect(badEvent.status).toBe(422);
+    expect(badEvent.json.message).toContain(`"SUBMIT" is not one of`);
+    const noPath = await postReview({ comments: [{ body: 'x', line: 3 }] });
+    expect(noPath.json.message).toBe('Invalid request.\n\n"path" wasn\'t supplied.');
+    const noBody = await call(repoPath(`/issues/${PR}/comments`), { method: 'POST', body: {} });
+    expect(noBody.json.message).toBe('Invalid request.\n\n"body" wasn\'t supplied.');
+    expect(gh.takeSpecViolations()).toEqual([
+      violation(422, /not an integer/),
+      violation(422, /is not one of/),
+      violation(422, /"path" wasn't supplied/),
+      violation(422, /"body" wasn't supplied/),
+    ]);
+    expect(gh.reviews()).toEqual([]);
+    expect(gh.issueComments()).toEqual([]);
+  });
+
+  it('refuses a body sent to an operation that takes none, and a required body left out', async () => {
+    const pending = await postReview({ comments: [comment({ line: 3 })] });
+    const deleted = await call(repoPath(`/pulls/${PR}/reviews/${pending.json.id}`), {
+      method: 'DELETE',
+      body: { reason: 'trial' },
+    });
+    expect(deleted.status).toBe(422);
+    expect(deleted.json.message).toBe('Invalid request.\n\n"reason" is not a permitted key.');
+    const missing = await call(repoPath(`/issues/${PR}/comments`), { method: 'POST' });
+    expect(missing.status).toBe(422);
+    expect(missing.json.message).toBe(
+      "Invalid request.\n\nFor 'links/0/schema', nil is not an object.",
+    );
+    expect(gh.takeSpecViolations()).toHaveLength(2);
+    expect(gh.reviews()).toHaveLength(1);
+  });
+
+  it('answers 404 to a path parameter of the wrong type: no route matches it', async () => {
+    expect((await call(repoPath('/pulls/seven'))).status).toBe(404);
+    expect(gh.takeSpecViolations()).toEqual([violation(404, /^Not Found$/)]);
+  });
+
+  it('ignores a query parameter GitHub does not document, refuses a documented one out of range', async () => {
+    const issues = repoPath('/issues');
+    expect((await call(`${issues}?state=all&utm_source=test`)).status).toBe(200);
+    expect(gh.takeSpecViolations()).toEqual([]);
+    const bad = await call(`${issues}?state=everything`);
+    expect(bad.status).toBe(422);
+    expect(bad.json).toMatchObject({
+      message: 'Validation Failed',
+      errors: [{ field: 'state', code: 'invalid', value: 'everything' }],
+    });
+    expect(gh.takeSpecViolations()).toHaveLength(1);
+  });
+
+  it('accepts null where the description allows it', async () => {
+    const { number } = gh.seedIssue({ title: 'Audit', body: 'b' });
+    const cleared = await call(repoPath(`/issues/${number}`), {
+      method: 'PATCH',
+      body: { body: null, state_reason: null },
+    });
+    expect(cleared.status).toBe(200);
+    expect(cleared.json.body).toBeNull();
+  });
+
+  it('answers 400 naming the operation for a documented route the fake does not model', async () => {
+    const response = await call(repoPath('/releases'));
+    expect(response.status).toBe(400);
+    expect(response.json.message).toBe(
+      'fake GitHub does not model GET /repos/{owner}/{repo}/releases (repos/list-releases); add a route to test/fakes/github-api.ts',
+    );
+    expect(gh.takeSpecViolations()).toEqual([violation(400, /repos\/list-releases/)]);
+  });
+
+  it('routes as GitHub documents: literal segments first, multi-segment paths whole', () => {
+    const description = GitHubRestDescription.get();
+    expect(description.find('GET', '/repos/o/r/issues/comments')?.route.id).toBe(
+      'issues/list-comments-for-repo',
+    );
+    expect(description.find('GET', '/repos/o/r/issues/12')?.route.id).toBe('issues/get');
+    expect(description.find('GET', '/repos/o/r/contents/src/a%20b/c.ts')).toMatchObject({
+      route: { id: 'repos/get-content' },
+      params: { path: 'src/a b/c.ts' },
+    });
+    expect(description.find('PUT', '/repos/o/r/issues/12')).toBeUndefined();
+    expect(() => description.warm(['pulls/no-such-operation'])).toThrow(
+      "GitHub's REST description has no operation pulls/no-such-operation",
+    );
+  });
+
+  it('fails stop() while a refused request is left unacknowledged', async () => {
+    const other = await new FakeGitHub({
+      repoDir: fixture.repo.dir,
+      owner: OWNER,
+      repo: REPO,
+      tokens: { [WRITE]: 'write' },
+    }).start();
+    await fetch(`${other.url}${repoPath('/pulls/7/nonsense')}`, {
+      headers: { authorization: `token ${WRITE}` },
+    });
+    await expect(other.stop()).rejects.toThrow(
+      `fake GitHub received requests GitHub's REST description refuses:\n  GET ${repoPath('/pulls/7/nonsense')} -> 404 Not Found`,
+    );
+    // Reported once: the list is cleared.
+    expect(other.takeSpecViolations()).toEqual([]);
+  });
+});
+
+describe('collaborator permission', () => {
+  it('answers the legacy base permission and the role name, a custom role included', async () => {
+    const other = await new FakeGitHub({
+      repoDir: fixture.repo.dir,
+      owner: OWNER,
+      repo: REPO,
+      tokens: { [WRITE]: 'write' },
+      permissions: {
+        keeper: 'maintain',
+        helper: 'triage',
+        boss: 'admin',
+        auditor: { custom: 'security-auditor', base: 'write' },
+      },
+    }).start();
+    try {
+      const of = async (login: string) => {
+        const response = await fetch(
+          `${other.url}${repoPath(`/collaborators/${login}/permission`)}`,
+          { headers: { authorization: `token ${WRITE}` } },
+        );
+        const body = (await response.json()) as { permission: string; role_name: string };
+        return [body.permission, body.role_name];
+      };
+      expect(await of('keeper')).toEqual(['write', 'maintain']);
+      expect(await of('helper')).toEqual(['read', 'triage']);
+      expect(await of('boss')).toEqual(['admin', 'admin']);
+      expect(await of('auditor')).toEqual(['write', 'security-auditor']);
+      expect(await of('stranger')).toEqual(['read', 'read']);
+    } finally {
+      await other.stop();
+    }
   });
 });
 
@@ -670,6 +850,14 @@ describe('fault injection', () => {
     await person.stop();
   });
 
+  it('can match a fault on the Accept header, to fail the diff but not the JSON', async () => {
+    gh.inject({ path: /\/pulls\/\d+$/, accept: /diff/, status: 502 });
+    expect((await call(repoPath(`/pulls/${PR}`))).status).toBe(200);
+    const diff = () => call(repoPath(`/pulls/${PR}`), { accept: 'application/vnd.github.v3.diff' });
+    expect((await diff()).status).toBe(502);
+    expect((await diff()).status).toBe(200);
+  });
+
   it('answers only the next N matching requests with the fault', async () => {
     gh.inject({
       method: 'GET',
@@ -891,7 +1079,11 @@ describe('issues', () => {
     expect(closed.json).toMatchObject({ state: 'closed', state_reason: 'not_planned' });
     const invalid = await update(number, { state: 'done' });
     expect(invalid.status).toBe(422);
+    expect(invalid.json.message).toBe(
+      'Invalid request.\n\nFor \'properties/state\', "done" is not one of ["open","closed"].',
+    );
     expect(gh.issues()[0]!.state).toBe('closed');
+    expect(gh.takeSpecViolations()).toHaveLength(1);
   });
 
   it('takes comments on a created issue, linking them to /issues/', async () => {
@@ -1008,8 +1200,8 @@ describe('issues', () => {
     expect(numbers(await call(`${issues}?sort=updated&per_page=1`))).toEqual([9]);
   });
 
-  it('answers 422 Validation Failed for a missing or empty title, with nothing stored', async () => {
-    for (const body of [{ body: 'no title' }, { title: '' }, { title: '   ' }, { title: null }]) {
+  it('answers 422 Validation Failed for an empty title, with nothing stored', async () => {
+    for (const body of [{ title: '' }, { title: '   ' }]) {
       const response = await create(body);
       expect(response.status).toBe(422);
       expect(response.json).toEqual({
@@ -1019,6 +1211,16 @@ describe('issues', () => {
         status: '422',
       });
     }
+    // No title at all, or null, fails GitHub's schema before the issue is looked at.
+    const absent = await create({ body: 'no title' });
+    expect(absent.status).toBe(422);
+    expect(absent.json.message).toBe('Invalid request.\n\n"title" wasn\'t supplied.');
+    const nil = await create({ title: null });
+    expect(nil.status).toBe(422);
+    expect(nil.json.message).toMatch(
+      /^Invalid request\.\n\nFor 'properties\/title', nil is not a string\./,
+    );
+    expect(gh.takeSpecViolations()).toHaveLength(2);
     const { number } = gh.seedIssue({ title: 'kept', body: 'b' });
     expect((await update(number, { title: '' })).status).toBe(422);
     expect(gh.issues()).toMatchObject([{ title: 'kept' }]);
