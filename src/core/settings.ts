@@ -5,7 +5,7 @@
 // test/unit/settings-docs.test.ts fails when one of them disagrees).
 import path from 'node:path';
 import { z } from 'zod';
-import { parseCodexArgs } from './codex-args.js';
+import { findRefusedCodexArgs, parseCodexArgs } from './codex-args.js';
 import { ConfigurationError } from './errors.js';
 import { formatViolations, lintStrictSchema } from './exec/strict-schema.js';
 import {
@@ -194,7 +194,8 @@ export const SETTINGS_SCHEMA = z.object({
   }),
   'codex-args': setting(codexArgsText, {
     default: '',
-    description: 'Extra arguments for Codex: a JSON array of strings, or a shell-style string.',
+    description:
+      'Extra arguments for Codex: a JSON array of strings, or a shell-style string. Arguments that would undo a protection (sandbox, project trust, environment filter, provider, working directory) are refused unless `safety-strategy` is `unsafe`.',
   }),
   'codex-home': setting(optionalText, {
     default: '',
@@ -202,7 +203,8 @@ export const SETTINGS_SCHEMA = z.object({
   }),
   'safety-strategy': setting(oneOf(SAFETY_STRATEGIES), {
     default: 'drop-sudo',
-    description: '`drop-sudo`, `unprivileged-user` or `unsafe` (as in openai/codex-action).',
+    description:
+      '`drop-sudo`, `unprivileged-user` or `unsafe` (as in openai/codex-action). `unsafe` also accepts `codex-args` that undo a protection, with a warning.',
   }),
   'codex-user': setting(optionalText, {
     default: '',
@@ -327,6 +329,21 @@ export function settingsSchema(context: ParseContext) {
       problem('codex-user', 'is required when `safety-strategy` is "unprivileged-user"');
     }
 
+    /** What the caller should log: protections the workflow chose to switch off. */
+    const warnings: string[] = [];
+    for (const { argument, reason } of findRefusedCodexArgs(v['codex-args'])) {
+      if (v['safety-strategy'] === 'unsafe') {
+        warnings.push(
+          `setting \`codex-args\`: \`${argument}\` ${reason}. Accepted because \`safety-strategy\` is "unsafe".`,
+        );
+      } else {
+        problem(
+          'codex-args',
+          `\`${argument}\` ${reason}; or set \`safety-strategy\` to "unsafe" if you mean it`,
+        );
+      }
+    }
+
     return {
       mode: v.mode,
       openaiApiKey: v['openai-api-key'],
@@ -358,6 +375,7 @@ export function settingsSchema(context: ParseContext) {
       allowUsers: v['allow-users'],
       allowBots: v['allow-bots'],
       allowUntrustedPullRequests: v['allow-untrusted-pull-requests'],
+      warnings,
     };
   });
 }
