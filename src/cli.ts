@@ -1,18 +1,12 @@
 #!/usr/bin/env node
 // Entry of the `codex-review` bin.
 import { CodexRunError, ConfigurationError, errorMessage } from './core/errors.js';
-import { SETTING_DEFINITIONS, SETTING_NAMES } from './core/settings.js';
 import { runGitlab } from './cli/gitlab.js';
 import { runLocal } from './cli/local.js';
-import { envName } from './cli/options.js';
+import { settingsHelp } from './cli/options.js';
 import { VERSION } from './core/version.js';
 
 function usage(): string {
-  const settings = SETTING_NAMES.map((name) => {
-    const def = SETTING_DEFINITIONS[name];
-    const dflt = def.default && !def.default.startsWith('${{') ? ` (default: ${def.default})` : '';
-    return `  --${name} <value>\n      ${def.description}${dflt}\n      env: ${envName(name)}`;
-  }).join('\n');
   return `codex-review ${VERSION}: run an OpenAI Codex code review and report its findings.
 
 Usage:
@@ -29,7 +23,7 @@ Options:
   -v, --verbose            Show Codex's reasoning and debug lines
 
 Settings (flags win over environment variables; OPENAI_API_KEY is read too):
-${settings}
+${settingsHelp()}
 `;
 }
 

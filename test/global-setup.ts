@@ -14,11 +14,9 @@ import { CODEX_BINARY, ROOT, seedToolCache } from './support/codex.js';
 async function buildBundles(dir: string): Promise<void> {
   const started = performance.now();
   try {
-    await promisify(execFile)(
-      process.execPath,
-      [path.join(ROOT, 'scripts', 'build.mjs'), dir],
-      { cwd: ROOT },
-    );
+    await promisify(execFile)(process.execPath, [path.join(ROOT, 'scripts', 'build.mjs'), dir], {
+      cwd: ROOT,
+    });
   } catch (error) {
     const { stdout, stderr } = error as { stdout?: string; stderr?: string };
     throw new Error(`Building src/ for the tests failed:\n${stdout ?? ''}${stderr ?? ''}`, {

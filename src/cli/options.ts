@@ -1,7 +1,7 @@
 // CLI flags and CODEX_REVIEW_* variables → raw settings (flags win over env).
 import { parseArgs } from 'node:util';
 import { ConfigurationError } from '../core/errors.js';
-import { SETTING_NAMES, type RawSettings } from '../core/settings.js';
+import { SETTING_DEFINITIONS, SETTING_NAMES, type RawSettings } from '../core/settings.js';
 
 export interface CliOptions {
   raw: RawSettings;
@@ -12,6 +12,16 @@ export interface CliOptions {
 
 export function envName(setting: string): string {
   return `CODEX_REVIEW_${setting.toUpperCase().replace(/-/g, '_')}`;
+}
+
+/** The settings part of `codex-review --help`, from the settings schema. */
+export function settingsHelp(): string {
+  return SETTING_NAMES.map((name) => {
+    const def = SETTING_DEFINITIONS[name];
+    // An action expression such as `${{ github.token }}` means nothing to the CLI.
+    const dflt = def.default && !def.default.startsWith('${{') ? ` (default: ${def.default})` : '';
+    return `  --${name} <value>\n      ${def.description}${dflt}\n      env: ${envName(name)}`;
+  }).join('\n');
 }
 
 export function parseCliOptions(argv: string[], env: NodeJS.ProcessEnv): CliOptions {

@@ -1,21 +1,17 @@
-// action.yml, the workflows and the README against the schemas GitHub uses and against the
-// settings the code validates, so the runner's defaults, the CLI's and the docs never drift.
-import { spawnSync } from 'node:child_process';
+// action.yml, the workflows and the README examples against the schemas GitHub uses. That the
+// inputs and the tables match the settings schema is settings-docs.test.ts's job.
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { OUTPUT_NAMES } from '../../src/core/outputs.js';
-import { SETTING_DEFINITIONS, type SettingDefinition } from '../../src/core/settings.js';
 import { lintStrictSchema } from '../../src/core/exec/strict-schema.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
 const SCHEMAS = path.join(ROOT, 'test', 'fixtures', 'schemas');
 const WORKFLOWS = path.join(ROOT, '.github', 'workflows');
-const README_SCRIPT = path.join(ROOT, 'scripts', 'readme-tables.mjs');
 
 interface ActionInput {
   description?: string;
@@ -33,10 +29,6 @@ interface ActionMetadata {
 const readText = (file: string) => fs.readFileSync(file, 'utf8');
 const readYaml = (file: string): unknown => parse(readText(file));
 const action = readYaml(path.join(ROOT, 'action.yml')) as ActionMetadata;
-
-const actionSettings = Object.entries(
-  SETTING_DEFINITIONS as Record<string, SettingDefinition>,
-).filter(([, definition]) => definition.action);
 
 function loadSchema(name: string): Record<string, unknown> {
   return JSON.parse(readText(path.join(SCHEMAS, name))) as Record<string, unknown>;
@@ -56,10 +48,6 @@ function schemaErrors(validate: ValidateFunction, data: unknown): string[] {
   return (validate.errors ?? []).map(
     (e: ErrorObject) => `${e.instancePath || '/'} ${e.message ?? ''} ${JSON.stringify(e.params)}`,
   );
-}
-
-function runReadmeScript(args: string[]) {
-  return spawnSync(process.execPath, [README_SCRIPT, ...args], { cwd: ROOT, encoding: 'utf8' });
 }
 
 /** Every `with:` block given to this action (`uses: ./` or `…/codex-review@…`) in a YAML tree. */
@@ -107,33 +95,11 @@ describe('action.yml', () => {
     expect(schemaErrors(compile('github-action.json'), action).join('\n')).toBe('');
   });
 
-  it('declares exactly the action settings, in the order of SETTING_DEFINITIONS', () => {
-    expect(Object.keys(action.inputs ?? {})).toEqual(actionSettings.map(([name]) => name));
-  });
-
-  it('gives every input the default the settings schema falls back to, as the same string', () => {
-    const defaults = Object.fromEntries(
-      Object.entries(action.inputs ?? {}).map(([name, input]) => [name, input.default]),
-    );
-    expect(defaults).toEqual(
-      Object.fromEntries(actionSettings.map(([name, definition]) => [name, definition.default])),
-    );
-    expect(action.inputs['github-token']?.default).toBe('${{ github.token }}');
-  });
-
   it('documents every input and marks none as required (every setting has a default)', () => {
     for (const [name, input] of Object.entries(action.inputs ?? {})) {
       expect(input.description?.trim(), name).toBeTruthy();
       expect(input.required, name).toBe(false);
     }
-  });
-
-  it('keeps CLI-only settings out of the inputs', () => {
-    const cliOnly = Object.entries(SETTING_DEFINITIONS as Record<string, SettingDefinition>)
-      .filter(([, definition]) => !definition.action)
-      .map(([name]) => name);
-    expect(cliOnly).toContain('gitlab-token');
-    for (const name of cliOnly) expect(Object.keys(action.inputs ?? {})).not.toContain(name);
   });
 
   it('declares exactly the outputs the adapters write, each with a description', () => {
@@ -180,26 +146,6 @@ describe('.github/workflows', () => {
 
 describe('README.md', () => {
   const readme = readText(path.join(ROOT, 'README.md'));
-
-  it('has the Settings and Outputs tables generated from action.yml (npm run docs)', () => {
-    const check = runReadmeScript(['--check']);
-    expect(check.stderr + check.stdout).toContain('up to date');
-    expect(check.status, check.stderr).toBe(0);
-  });
-
-  it('the table check notices a stale README', () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'codex-review-readme-'));
-    try {
-      const stale = path.join(dir, 'README.md');
-      fs.writeFileSync(stale, readme.replace(/^\| `fail-on` \|.*\n/m, ''));
-      expect(readText(stale)).not.toBe(readme);
-      const check = runReadmeScript(['--check', '--readme', stale]);
-      expect(check.status).toBe(1);
-      expect(check.stderr).toContain('out of date');
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
-  });
 
   it('lists every input and output in its tables', () => {
     for (const name of [...Object.keys(action.inputs ?? {}), ...OUTPUT_NAMES]) {

@@ -7,7 +7,10 @@ import {
   parseCodexArgs,
   parseSettings,
   SETTING_DEFINITIONS,
+  SETTING_NAMES,
+  SETTINGS_SCHEMA,
   type RawSettings,
+  type SettingName,
 } from '../../src/core/settings.js';
 
 const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'codex-review-settings-'));
@@ -182,6 +185,68 @@ describe('parseSettings', () => {
       'bob',
       'carol',
     ]);
+  });
+});
+
+/** For each setting that can be wrong: a wrong value, and what else it takes for the check to apply. */
+const WRONG: Partial<Record<SettingName, { value: string; with?: RawSettings }>> = {
+  mode: { value: 'reveiw' },
+  'openai-base-url': { value: 'api.openai.com' },
+  'codex-version': { value: 'latest' },
+  effort: { value: 'max' },
+  sandbox: { value: 'full' },
+  prompt: { value: '', with: { mode: 'exec' } },
+  'prompt-file': { value: 'nope.md' },
+  'output-schema': { value: '{nope', with: { mode: 'exec', prompt: 'p' } },
+  'output-schema-file': { value: 'nope.json', with: { mode: 'exec', prompt: 'p' } },
+  commit: { value: 'abc', with: { base: 'main' } },
+  post: { value: 'inline' },
+  incremental: { value: 'yes' },
+  'min-priority': { value: '9' },
+  'max-inline-comments': { value: 'ten' },
+  'fail-on': { value: 'p4' },
+  'timeout-minutes': { value: '0' },
+  'working-directory': { value: 'missing' },
+  'codex-args': { value: '"open' },
+  'safety-strategy': { value: 'root' },
+  'codex-user': { value: '', with: { 'safety-strategy': 'unprivileged-user' } },
+  'allow-untrusted-pull-requests': { value: 'maybe' },
+};
+/** Settings any text is right for. */
+const FREE_TEXT: SettingName[] = [
+  'openai-api-key',
+  'model',
+  'base',
+  'github-token',
+  'gitlab-token',
+  'sarif-file',
+  'codequality-file',
+  'codex-home',
+  'allow-users',
+  'allow-bots',
+];
+
+describe('every setting', () => {
+  it('is either one that can be wrong or free text (a new setting must be listed here)', () => {
+    expect([...Object.keys(WRONG), ...FREE_TEXT].sort()).toEqual([...SETTING_NAMES].sort());
+  });
+
+  it.each(Object.entries(WRONG))(
+    'that can be wrong names itself and the value when it is: %s',
+    (name, { value, with: others }) => {
+      const problems = problemsOf({ ...others, [name]: value });
+      expect(problems).toHaveLength(1);
+      expect(problems[0]!.startsWith(`setting \`${name}\` = ${JSON.stringify(value)}: `)).toBe(
+        true,
+      );
+      expect(problems[0]!.length).toBeGreaterThan(`setting \`${name}\` = "${value}": `.length + 10);
+    },
+  );
+
+  it.each(FREE_TEXT)('that is free text takes any text: %s', (name) => {
+    const text = ' odd;value, with\ttabs $HOME ';
+    expect(SETTINGS_SCHEMA.shape[name].safeParse(text).success).toBe(true);
+    expect(() => parse({ [name]: text })).not.toThrow();
   });
 });
 

@@ -86,6 +86,8 @@ export interface RunOutcome {
 export async function runReview(input: RunInput): Promise<RunOutcome> {
   const { settings, venue, logger } = input;
   if (settings.openaiApiKey) logger.setSecret(settings.openaiApiKey);
+  // What the settings switched off on purpose (safety-strategy: unsafe) is said on every run.
+  for (const warning of settings.warnings) logger.warning(warning);
   const post = choosePostTarget(settings.post, venue, logger);
   const posting =
     (post === 'review' || post === 'summary') && venue.changeRequest && venue.platform
