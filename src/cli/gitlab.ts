@@ -83,6 +83,7 @@ export async function runGitlab(
           projectUrl: env.CI_PROJECT_URL,
           // In merged-results pipelines CI_COMMIT_SHA is a merge commit; the MR head is the source branch's.
           reviewed: env.CI_MERGE_REQUEST_SOURCE_BRANCH_SHA || env.CI_COMMIT_SHA,
+          workspace: settings.workingDirectory,
         },
         logger,
       ),
@@ -235,6 +236,7 @@ async function readMergeRequest(
     iid: number;
     projectUrl: string | undefined;
     reviewed: string | undefined;
+    workspace: string;
   },
   logger: Logger,
 ): Promise<{ platform: GitLabPlatform; cr: ChangeRequest }> {
@@ -279,7 +281,10 @@ async function readMergeRequest(
     `Merge request !${input.iid}: ${refs.base_sha.slice(0, 8)}..${refs.head_sha.slice(0, 8)}`,
   );
   return {
-    platform: new GitLabPlatform(client, { id: input.projectId, webUrl }, refs, logger),
+    platform: new GitLabPlatform(client, { id: input.projectId, webUrl }, refs, {
+      logger,
+      workspace: input.workspace,
+    }),
     cr,
   };
 }

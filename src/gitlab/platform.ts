@@ -2,7 +2,12 @@
 // findings as draft notes published in one go (one notification), one summary note found
 // again by its marker, threads of fixed findings resolved.
 import { createHash } from 'node:crypto';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { git } from '../core/codex/git.js';
 import { DiffIndex, type DiffLine } from '../core/diff/diff-index.js';
+import { readHeaders, splitFileSections } from '../core/diff/git-headers.js';
 import type { InlineAnchor } from '../core/diff/placement.js';
 import type { Logger } from '../core/logger.js';
 import {
@@ -25,15 +30,27 @@ export interface DiffRefs {
   head_sha: string;
 }
 
+/** One file of GET .../merge_requests/:iid/diffs (API::Entities::Diff). */
 interface MrDiff {
   old_path: string;
   new_path: string;
   a_mode?: string;
   b_mode?: string;
+  /** '' when GitLab left the patch out: collapsed, too large, or nothing to show. */
   diff: string;
   new_file: boolean;
   renamed_file: boolean;
   deleted_file: boolean;
+  /** Left out to keep the page small; GitLab still places comments on its lines. Absent before GitLab 18.4. */
+  collapsed?: boolean;
+  /** Over the instance's diff_max_patch_bytes: GitLab has no lines to place a comment on. Absent before GitLab 18.4. */
+  too_large?: boolean;
+}
+
+export interface GitLabPlatformOptions {
+  logger: Logger;
+  /** The checkout, for the diffs GitLab does not send. */
+  workspace: string;
 }
 
 interface Note {
@@ -68,8 +85,12 @@ export class GitLabPlatform implements ReviewPlatform {
     private readonly client: GitLabClient,
     private readonly project: { id: string; webUrl: string },
     private readonly refs: DiffRefs,
-    private readonly logger: Logger,
+    private readonly options: GitLabPlatformOptions,
   ) {}
+
+  private get logger(): Logger {
+    return this.options.logger;
+  }
 
   private mr(cr: ChangeRequest, rest = ''): string {
     return `/projects/${encodeURIComponent(this.project.id)}/merge_requests/${cr.number}${rest}`;
@@ -83,25 +104,93 @@ export class GitLabPlatform implements ReviewPlatform {
     return this.username || undefined;
   }
 
-  /** GitLab's diffs API, turned back into the unified diff the core indexes. */
+  /**
+   * GitLab's diffs API, turned back into the unified diff the core indexes. Files GitLab sends
+   * without their patch are read from the checkout, so findings there can still go inline.
+   */
   async loadDiff(cr: ChangeRequest): Promise<string> {
     const files = await this.client.paginate<MrDiff>(this.mr(cr, '/diffs'));
+    const tooLarge = files.filter((f) => f.diff === '' && f.too_large === true);
+    if (tooLarge.length > 0) {
+      // GitLab prunes these patches even where it places comments, so a line comment there
+      // would be refused; findings in them go on the file instead.
+      this.logger.info(
+        `GitLab shows no diff for ${tooLarge.length} file(s) over its patch size limit (${tooLarge.map((f) => f.new_path).join(', ')}); findings there are posted on the file.`,
+      );
+    }
+    const patches = await this.patchesFromGit(cr, files.filter(withoutPatch));
     const text = files
       .map((f) => {
+        const diff = f.diff || patches.get(f) || '';
         const head = [`diff --git ${quote(`a/${f.old_path}`)} ${quote(`b/${f.new_path}`)}`];
         if (f.new_file) head.push(`new file mode ${f.b_mode ?? '100644'}`);
         if (f.deleted_file) head.push(`deleted file mode ${f.a_mode ?? '100644'}`);
         if (f.renamed_file)
           head.push(`rename from ${quote(f.old_path)}`, `rename to ${quote(f.new_path)}`);
-        if (f.diff) {
+        if (diff) {
           head.push(`--- ${f.new_file ? '/dev/null' : quote(`a/${f.old_path}`)}`);
           head.push(`+++ ${f.deleted_file ? '/dev/null' : quote(`b/${f.new_path}`)}`);
         }
-        return `${head.join('\n')}\n${f.diff}${f.diff && !f.diff.endsWith('\n') ? '\n' : ''}`;
+        return `${head.join('\n')}\n${diff}${diff && !diff.endsWith('\n') ? '\n' : ''}`;
       })
       .join('');
     this.diff = DiffIndex.parse(text);
     return text;
+  }
+
+  /**
+   * The hunks of `files` from `git diff base head` in the checkout, keyed by file. One git call
+   * for all of them; a file git does not list (or a failing git) keeps GitLab's empty diff.
+   */
+  private async patchesFromGit(cr: ChangeRequest, files: MrDiff[]): Promise<Map<MrDiff, string>> {
+    const patches = new Map<MrDiff, string>();
+    if (files.length === 0) return patches;
+    const paths = [...new Set(files.flatMap((f) => [f.old_path, f.new_path]))];
+    const dir = await mkdtemp(path.join(tmpdir(), 'codex-review-gitlab-'));
+    const out = path.join(dir, 'files.diff');
+    try {
+      // --output: the helper trims stdout, which would cut a blank context line ending the last hunk.
+      await git(this.options.workspace, [
+        '-c',
+        'core.quotePath=true',
+        '-c',
+        'diff.relative=false',
+        '--literal-pathspecs',
+        'diff',
+        '--no-color',
+        '--no-ext-diff',
+        '--no-textconv',
+        '--src-prefix=a/',
+        '--dst-prefix=b/',
+        '-M',
+        '-U3',
+        `--output=${out}`,
+        cr.baseSha,
+        cr.headSha,
+        '--',
+        ...paths,
+      ]);
+      const sections = new Map(
+        splitFileSections(await readFile(out, 'utf8')).map((s) => [readHeaders(s.header).path, s]),
+      );
+      for (const f of files) {
+        const section = sections.get(f.deleted_file ? f.old_path : f.new_path);
+        if (!section) continue;
+        const lines = section.text.split('\n').slice(section.header.length);
+        const hunks = lines.join('\n');
+        if (hunks.startsWith('@@')) patches.set(f, hunks.endsWith('\n') ? hunks : `${hunks}\n`);
+      }
+      this.logger.info(
+        `GitLab sent ${files.length} file(s) without their diff (collapsed); read ${patches.size} from git.`,
+      );
+    } catch (error) {
+      this.logger.warning(
+        `GitLab sent ${files.length} file(s) without their diff and git could not supply it (${(error as Error).message.split('\n')[0]}); findings in them are posted on the file. The job needs the merge request's base commit: set GIT_DEPTH: 0.`,
+      );
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+    return patches;
   }
 
   async loadExisting(cr: ChangeRequest): Promise<ExistingState> {
@@ -296,6 +385,16 @@ export class GitLabPlatform implements ReviewPlatform {
     }
     return error instanceof Error ? error : new Error(String(error));
   }
+}
+
+/**
+ * A patch GitLab left out that git can supply: collapsed, or empty on a GitLab too old to say
+ * why (a pure rename or mode change then simply has no hunks in git either). Too-large files
+ * are left alone: GitLab places no line comment on them.
+ */
+function withoutPatch(f: MrDiff): boolean {
+  if (f.diff !== '' || f.too_large === true) return false;
+  return f.collapsed === true || (f.collapsed === undefined && f.too_large === undefined);
 }
 
 function describe(error: GitLabApiError): string {
