@@ -22,7 +22,7 @@ import {
 } from '../core/platform.js';
 import { fingerprintsIn, SUMMARY_MARKER } from '../core/publish/markers.js';
 import { encodePath, lineFragment } from '../core/render/links.js';
-import { GitLabApiError, type GitLabClient } from './client.js';
+import { GitLabApiError, GitLabConnectionError, type GitLabClient } from './client.js';
 
 export interface DiffRefs {
   base_sha: string;
@@ -51,6 +51,13 @@ export interface GitLabPlatformOptions {
   logger: Logger;
   /** The checkout, for the diffs GitLab does not send. */
   workspace: string;
+  /** Pause before writing again what did not land after a server error (default 500 ms, growing). */
+  rewriteDelayMs?: number;
+}
+
+interface Draft {
+  id: number;
+  note: string;
 }
 
 interface Note {
@@ -96,12 +103,14 @@ export class GitLabPlatform implements ReviewPlatform {
     return `/projects/${encodeURIComponent(this.project.id)}/merge_requests/${cr.number}${rest}`;
   }
 
-  private async me(): Promise<string | undefined> {
-    if (this.username === undefined) {
-      const user = await this.client.get<{ username: string }>('/user').catch(() => undefined);
-      this.username = user?.username ?? '';
-    }
-    return this.username || undefined;
+  /**
+   * Who the token writes as. Markers are believed only in this user's notes: one planted by
+   * someone else could otherwise pose as the summary and steer the next incremental review. A
+   * token that can read the merge request can read /user, so not knowing is an error.
+   */
+  private async me(): Promise<string> {
+    this.username ??= (await this.client.get<{ username: string }>('/user')).username;
+    return this.username;
   }
 
   /**
@@ -195,7 +204,7 @@ export class GitLabPlatform implements ReviewPlatform {
 
   async loadExisting(cr: ChangeRequest): Promise<ExistingState> {
     const me = await this.me();
-    const ours = (n: Note) => !n.system && (me === undefined || n.author?.username === me);
+    const ours = (n: Note) => !n.system && n.author?.username === me;
     const notes = await this.client.paginate<Note>(this.mr(cr, '/notes'), {
       sort: 'asc',
       order_by: 'created_at',
@@ -260,49 +269,33 @@ export class GitLabPlatform implements ReviewPlatform {
 
   /**
    * Draft notes, then one bulk publish: reviewers get one notification for the whole review.
-   * A draft GitLab refuses (400: a position it does not accept) goes back to the core, which
-   * moves it to the summary; the others are still published.
+   * A draft GitLab refuses (400) goes back to the core, which moves it to the summary; the
+   * others are still published.
    */
   async postReview(cr: ChangeRequest, comments: InlineComment[]): Promise<PostedReview> {
     const posted: InlineComment[] = [];
     const rejected: RejectedComment[] = [];
     // Drafts left by a run that failed half-way would be published along with ours.
-    await this.deleteOurDrafts(cr);
+    const { others } = await this.clearOurDrafts(cr);
+    const ids: number[] = [];
     for (const comment of comments) {
       try {
-        await this.client.request('POST', this.mr(cr, '/draft_notes'), {
-          body: {
-            note: neutralizeQuickActions(comment.body),
-            position: this.position(comment.anchor),
-          },
-        });
+        ids.push(await this.createDraft(cr, comment));
         posted.push(comment);
       } catch (error) {
         if (error instanceof GitLabApiError && error.status === 400) {
           this.logger.info(
-            `GitLab refused the position of a finding on ${comment.anchor.path}:${comment.anchor.line}: ${describe(error)}`,
+            `GitLab refused the position of a finding on ${comment.anchor.path}:${comment.anchor.line}: ${error.detail}`,
           );
-          rejected.push({
-            comment,
-            reason: String((error.body as { message?: unknown })?.message ?? error.message),
-          });
+          rejected.push({ comment, reason: error.detail });
           continue;
         }
-        await this.deleteOurDrafts(cr).catch(() => undefined);
+        await this.clearOurDrafts(cr).catch(() => undefined);
         throw this.explain(error, 'create draft notes');
       }
     }
     if (posted.length === 0) return { url: undefined, posted, rejected };
-    try {
-      await this.client.request('POST', this.mr(cr, '/draft_notes/bulk_publish'));
-    } catch (error) {
-      // It may have published before failing: what is still a draft did not go out.
-      const left = await this.deleteOurDrafts(cr).catch(() => -1);
-      if (left !== 0) throw this.explain(error, 'publish the draft notes');
-      this.logger.warning(
-        `GitLab answered the bulk publish with an error, but the drafts went out: ${(error as Error).message}`,
-      );
-    }
+    await this.publishDrafts(cr, ids, others);
     // GitLab does not check a draft's position when it is created; at publishing it silently
     // drops a note it cannot place. Look, and send the missing ones to the summary.
     const published = (await this.loadExisting(cr)).inlineFingerprints;
@@ -316,14 +309,94 @@ export class GitLabPlatform implements ReviewPlatform {
     return { url: landed.length > 0 ? cr.url : undefined, posted: landed, rejected };
   }
 
-  /** Delete this tool's unpublished drafts; returns how many there were. */
-  private async deleteOurDrafts(cr: ChangeRequest): Promise<number> {
-    const drafts = await this.client.get<Array<{ id: number; note: string }>>(
-      this.mr(cr, '/draft_notes'),
+  /**
+   * Bulk publish sends every draft of the token's user. When that user has drafts of their
+   * own (a personal token), ours go out one by one instead, so theirs stay unpublished.
+   */
+  private async publishDrafts(cr: ChangeRequest, ids: number[], others: number): Promise<void> {
+    if (others > 0) {
+      this.logger.warning(
+        `The GitLab token's user has ${others} unpublished draft(s) of their own on this merge request; publishing the review's ${ids.length} comment(s) one by one so theirs stay drafts (one notification each). A project access token avoids this.`,
+      );
+      for (const id of ids) {
+        await this.client
+          .request('PUT', this.mr(cr, `/draft_notes/${id}/publish`))
+          .catch((error: unknown) => {
+            // Gone: published by an earlier attempt that did not hear back.
+            if (!(error instanceof GitLabApiError && error.status === 404))
+              throw this.explain(error, 'publish the draft notes');
+          });
+      }
+      return;
+    }
+    try {
+      await this.client.request('POST', this.mr(cr, '/draft_notes/bulk_publish'));
+    } catch (error) {
+      // It may have published before failing: what is still a draft did not go out.
+      const left = await this.clearOurDrafts(cr).then(
+        ({ ours }) => ours,
+        () => -1,
+      );
+      if (left !== 0) throw this.explain(error, 'publish the draft notes');
+      this.logger.warning(
+        `GitLab answered the bulk publish with an error, but the drafts went out: ${(error as Error).message}`,
+      );
+    }
+  }
+
+  /**
+   * One draft, created once. After a server error or a lost connection it may have been
+   * created anyway: look among the drafts for its marker before sending it again.
+   */
+  private async createDraft(cr: ChangeRequest, comment: InlineComment): Promise<number> {
+    const body = {
+      note: neutralizeQuickActions(comment.body),
+      position: this.position(comment.anchor),
+    };
+    return this.writeOnce(
+      async () =>
+        (await this.client.request<Draft>('POST', this.mr(cr, '/draft_notes'), { body })).data.id,
+      async () =>
+        (await this.drafts(cr)).find((d) =>
+          fingerprintsIn(d.note ?? '').includes(comment.fingerprint),
+        )?.id,
     );
+  }
+
+  /** A write that must happen once: on an answer that leaves it unknown, look, then try again (3 attempts). */
+  private async writeOnce<T>(
+    write: () => Promise<T>,
+    landed: () => Promise<T | undefined>,
+  ): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await write();
+      } catch (error) {
+        const unknown =
+          (error instanceof GitLabApiError && error.status >= 500) ||
+          (error instanceof GitLabConnectionError && !error.unsent);
+        if (!unknown || attempt >= 3) throw error;
+        const found = await landed().catch(() => undefined);
+        if (found !== undefined) return found;
+        this.logger.warning(
+          `GitLab: ${(error as Error).message}; it did not land, trying again (${attempt}/3).`,
+        );
+        await new Promise((r) => setTimeout(r, (this.options.rewriteDelayMs ?? 500) * attempt));
+      }
+    }
+  }
+
+  /** The token user's drafts (GitLab lists no one else's). Not paginated by GitLab. */
+  private drafts(cr: ChangeRequest): Promise<Draft[]> {
+    return this.client.get<Draft[]>(this.mr(cr, '/draft_notes'));
+  }
+
+  /** Delete this tool's unpublished drafts; says how many there were, and how many others. */
+  private async clearOurDrafts(cr: ChangeRequest): Promise<{ ours: number; others: number }> {
+    const drafts = await this.drafts(cr);
     const ours = drafts.filter((d) => fingerprintsIn(d.note ?? '').length > 0);
     for (const d of ours) await this.client.request('DELETE', this.mr(cr, `/draft_notes/${d.id}`));
-    return ours.length;
+    return { ours: ours.length, others: drafts.length - ours.length };
   }
 
   async upsertSummary(
@@ -342,10 +415,19 @@ export class GitLabPlatform implements ReviewPlatform {
           if (!(error instanceof GitLabApiError && error.status === 404)) throw error;
         }
       }
-      const { data } = await this.client.request<Note>('POST', this.mr(cr, '/notes'), {
-        body: { body: neutralizeQuickActions(body) },
-      });
-      return { url: `${cr.url ?? ''}#note_${data.id}` };
+      const id = await this.writeOnce(
+        async () =>
+          (
+            await this.client.request<Note>('POST', this.mr(cr, '/notes'), {
+              body: { body: neutralizeQuickActions(body) },
+            })
+          ).data.id,
+        async () => {
+          const found = (await this.loadExisting(cr)).summary;
+          return found && found.id !== existing?.id ? Number(found.id) : undefined;
+        },
+      );
+      return { url: `${cr.url ?? ''}#note_${id}` };
     } catch (error) {
       throw this.explain(error, 'write the summary note');
     }
@@ -358,7 +440,7 @@ export class GitLabPlatform implements ReviewPlatform {
     let count = 0;
     for (const d of discussions) {
       const first = d.notes[0];
-      if (!first || first.resolved || (me !== undefined && first.author?.username !== me)) continue;
+      if (!first || first.resolved || first.system || first.author?.username !== me) continue;
       if (!fingerprintsIn(first.body).some((fp) => wanted.has(fp))) continue;
       await this.client.request('PUT', this.mr(cr, `/discussions/${d.id}`), {
         body: { resolved: true },
@@ -380,7 +462,7 @@ export class GitLabPlatform implements ReviewPlatform {
   private explain(error: unknown, what: string): Error {
     if (error instanceof GitLabApiError && (error.status === 403 || error.status === 401)) {
       return new PermissionDeniedError(
-        `The GitLab token cannot ${what} (${error.status}: ${describe(error)}). Use a project or personal access token with the \`api\` scope (Reporter role or higher) in \`gitlab-token\` / GITLAB_TOKEN; CI_JOB_TOKEN cannot post notes.`,
+        `The GitLab token cannot ${what} (${error.status}: ${error.detail}). Use a project or personal access token with the \`api\` scope (Reporter role or higher) in \`gitlab-token\` / GITLAB_TOKEN; CI_JOB_TOKEN cannot post notes.`,
       );
     }
     return error instanceof Error ? error : new Error(String(error));
@@ -395,10 +477,6 @@ export class GitLabPlatform implements ReviewPlatform {
 function withoutPatch(f: MrDiff): boolean {
   if (f.diff !== '' || f.too_large === true) return false;
   return f.collapsed === true || (f.collapsed === undefined && f.too_large === undefined);
-}
-
-function describe(error: GitLabApiError): string {
-  return String((error.body as { message?: unknown })?.message ?? error.message);
 }
 
 /**
