@@ -429,7 +429,9 @@ interface FileDiff {
   deleted_file: boolean;
   /**
    * From the first @@ on, ending with a newline; '' for binary, mode-only or pure renames, and
-   * for a patch over maxPatchBytes (too large).
+   * for a patch over maxPatchBytes (too large). Not modelled: for a binary file GitLab sends a
+   * "Binary files … differ" line (Gitlab::Git::Diff#json_safe_diff), with or without a/ b/
+   * prefixes depending on where the patch came from.
    */
   diff: string;
   /** The patch's size in bytes before any pruning (GitLab's diff_bytesize). */
