@@ -189,12 +189,14 @@ export class GitLabPlatform implements ReviewPlatform {
         const hunks = lines.join('\n');
         if (hunks.startsWith('@@')) patches.set(f, hunks.endsWith('\n') ? hunks : `${hunks}\n`);
       }
+      const why = files.every((f) => f.collapsed) ? ' (collapsed)' : '';
       this.logger.info(
-        `GitLab sent ${files.length} file(s) without their diff (collapsed); read ${patches.size} from git.`,
+        `GitLab sent ${files.length} file(s) without their diff${why}; read ${patches.size} from git.`,
       );
     } catch (error) {
+      const stderr = (error as { stderr?: string }).stderr?.trim().split('\n')[0];
       this.logger.warning(
-        `GitLab sent ${files.length} file(s) without their diff and git could not supply it (${(error as Error).message.split('\n')[0]}); findings in them are posted on the file. The job needs the merge request's base commit: set GIT_DEPTH: 0.`,
+        `GitLab sent ${files.length} file(s) without their diff and git could not supply it (${stderr || (error as Error).message}); findings in them are posted on the file. The job needs the merge request's base commit: set GIT_DEPTH: 0.`,
       );
     } finally {
       await rm(dir, { recursive: true, force: true });

@@ -472,9 +472,10 @@ describe('files GitLab sends without a diff', () => {
     const expanded = await expandedPlatform.loadDiff(expandedCr);
     await gl!.stop();
     // Every patch over the limit, and no flags: GitLab before 18.4 sends them all empty.
-    const { platform, cr } = await setup({ diffFlags: false, maxPatchBytes: 1 });
+    const { platform, cr, logger } = await setup({ diffFlags: false, maxPatchBytes: 1 });
     const text = await platform.loadDiff(cr);
     expect(text).toBe(expanded);
+    expect(logger.text()).toContain('GitLab sent 5 file(s) without their diff; read 5 from git.');
     const last = DiffIndex.parse(text).file('zz-blank-end.js')!.hunks.at(-1)!.lines.at(-1);
     expect(last).toEqual({ type: 'context', oldLine: 11, newLine: 11 });
     // Too large after all: GitLab drops a line comment there at publish; the core is told.
@@ -540,7 +541,7 @@ describe('files GitLab sends without a diff', () => {
       );
       const index = DiffIndex.parse(await platform.loadDiff(cr));
       expect(index.file('app.js')!.hunks).toEqual([]);
-      expect(logger.text()).toContain('git could not supply it');
+      expect(logger.text()).toContain('git could not supply it (warning: Not a git repository');
       expect(logger.text()).toContain('GIT_DEPTH: 0');
     } finally {
       fs.rmSync(elsewhere, { recursive: true, force: true });
