@@ -69,7 +69,10 @@ export async function runGitlab(
       ),
     );
     changeRequest = mr.cr;
-    platform = new GitLabPlatform(client, { id: projectId, webUrl: mr.webUrl }, mr.refs, logger);
+    platform = new GitLabPlatform(client, { id: projectId, webUrl: mr.webUrl }, mr.refs, {
+      logger,
+      workspace: settings.workingDirectory,
+    });
   }
   // Outside a merge request (or posting nothing there): a push or schedule reviews its commit;
   // an MR pipeline without posting reviews against the MR's diff base.

@@ -5,14 +5,30 @@
 import type { Logger } from '../core/logger.js';
 
 export class GitLabApiError extends Error {
+  /** GitLab's own words: its message, error or error_description, else the body. */
+  readonly detail: string;
   constructor(
     readonly status: number,
     readonly method: string,
     readonly path: string,
     readonly body: unknown,
   ) {
-    super(`${method} ${path} → ${status}: ${describeBody(body)}`);
+    const detail = describeBody(body);
+    super(`${method} ${path} → ${status}: ${detail}`);
     this.name = 'GitLabApiError';
+    this.detail = detail;
+  }
+}
+
+/** No answer from GitLab: refused, unresolvable, or the connection broke. */
+export class GitLabConnectionError extends Error {
+  constructor(
+    message: string,
+    /** True when the request certainly never reached GitLab (a write did not happen). */
+    readonly unsent: boolean,
+  ) {
+    super(message);
+    this.name = 'GitLabConnectionError';
   }
 }
 
@@ -32,6 +48,8 @@ export interface GitLabClientOptions {
   logger: Logger;
   retries?: number;
   baseDelayMs?: number;
+  /** How to wait between attempts (tests record the delays instead of waiting). */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 interface RequestOptions {
@@ -83,12 +101,18 @@ export class GitLabClient {
       } catch (error) {
         // A POST whose connection broke after sending may have landed; retry only when it
         // certainly never left (refused, unresolvable).
-        const code = (error as { cause?: { code?: string } }).cause?.code ?? '';
+        const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+        const code = cause?.code ?? '';
         const unsent = ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN'].includes(code);
+        // fetch says only "fetch failed"; the cause says why.
+        const why = [(error as Error).message, code || cause?.message].filter(Boolean).join(': ');
         if (attempt >= this.retries || (!idempotent && !unsent)) {
-          throw new Error(`Could not reach GitLab at ${this.baseUrl}: ${(error as Error).message}`);
+          throw new GitLabConnectionError(
+            `Could not reach GitLab at ${this.baseUrl} (${method} ${path}): ${why}`,
+            unsent,
+          );
         }
-        await this.wait(attempt, undefined, `${method} ${path}: ${(error as Error).message}`);
+        await this.wait(attempt, undefined, `${method} ${path}: ${why}`);
         continue;
       }
       if (response.ok) {
@@ -121,11 +145,20 @@ export class GitLabClient {
     retryAfter: string | null | undefined,
     what: string,
   ): Promise<void> {
-    const seconds = Number(retryAfter);
+    // Retry-After is delay-seconds or an HTTP date (RFC 9110 §10.2.3); GitLab sends seconds.
+    const seconds = retryAfter ? Number(retryAfter) : NaN;
+    const date =
+      retryAfter && !Number.isFinite(seconds) ? Date.parse(retryAfter) - Date.now() : NaN;
     const delay =
-      Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : this.baseDelayMs * 2 ** attempt;
+      Number.isFinite(seconds) && seconds > 0
+        ? seconds * 1000
+        : Number.isFinite(date) && date > 0
+          ? date
+          : this.baseDelayMs * 2 ** attempt;
     this.options.logger.warning(`GitLab: ${what}; retrying in ${(delay / 1000).toFixed(1)} s`);
-    await new Promise((resolve) => setTimeout(resolve, delay));
+    await (this.options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))))(
+      delay,
+    );
   }
 
   async get<T>(path: string, query?: RequestOptions['query']): Promise<T> {

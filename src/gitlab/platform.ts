@@ -2,7 +2,9 @@
 // findings as draft notes published in one go (one notification), one summary note found
 // again by its marker, threads of fixed findings resolved.
 import { createHash } from 'node:crypto';
+import { gitRaw } from '../core/git.js';
 import { DiffIndex, type DiffLine } from '../core/diff/diff-index.js';
+import { readHeaders, splitFileSections } from '../core/diff/git-headers.js';
 import type { InlineAnchor } from '../core/diff/placement.js';
 import type { Logger } from '../core/logger.js';
 import {
@@ -17,7 +19,7 @@ import {
 } from '../core/platform.js';
 import { fingerprintsIn, SUMMARY_MARKER } from '../core/state/markers.js';
 import { encodePath, lineFragment } from '../core/render/links.js';
-import { GitLabApiError, type GitLabClient } from './client.js';
+import { GitLabApiError, GitLabConnectionError, type GitLabClient } from './client.js';
 
 export interface DiffRefs {
   base_sha: string;
@@ -25,15 +27,34 @@ export interface DiffRefs {
   head_sha: string;
 }
 
+/** One file of GET .../merge_requests/:iid/diffs (API::Entities::Diff). */
 interface MrDiff {
   old_path: string;
   new_path: string;
   a_mode?: string;
   b_mode?: string;
+  /** '' when GitLab left the patch out: collapsed, too large, or nothing to show. */
   diff: string;
   new_file: boolean;
   renamed_file: boolean;
   deleted_file: boolean;
+  /** Left out to keep the page small; GitLab still places comments on its lines. Absent before GitLab 18.4. */
+  collapsed?: boolean;
+  /** Over the instance's diff_max_patch_bytes: GitLab has no lines to place a comment on. Absent before GitLab 18.4. */
+  too_large?: boolean;
+}
+
+export interface GitLabPlatformOptions {
+  logger: Logger;
+  /** The checkout, for the diffs GitLab does not send. */
+  workspace: string;
+  /** Pause before writing again what did not land after a server error (default 500 ms, growing). */
+  rewriteDelayMs?: number;
+}
+
+interface Draft {
+  id: number;
+  note: string;
 }
 
 interface Note {
@@ -68,45 +89,114 @@ export class GitLabPlatform implements ReviewPlatform {
     private readonly client: GitLabClient,
     private readonly project: { id: string; webUrl: string },
     private readonly refs: DiffRefs,
-    private readonly logger: Logger,
+    private readonly options: GitLabPlatformOptions,
   ) {}
+
+  private get logger(): Logger {
+    return this.options.logger;
+  }
 
   private mr(cr: ChangeRequest, rest = ''): string {
     return `/projects/${encodeURIComponent(this.project.id)}/merge_requests/${cr.number}${rest}`;
   }
 
-  private async me(): Promise<string | undefined> {
-    if (this.username === undefined) {
-      const user = await this.client.get<{ username: string }>('/user').catch(() => undefined);
-      this.username = user?.username ?? '';
-    }
-    return this.username || undefined;
+  /**
+   * Who the token writes as. Markers are believed only in this user's notes: one planted by
+   * someone else could otherwise pose as the summary and steer the next incremental review. A
+   * token that can read the merge request can read /user, so not knowing is an error.
+   */
+  private async me(): Promise<string> {
+    this.username ??= (await this.client.get<{ username: string }>('/user')).username;
+    return this.username;
   }
 
-  /** GitLab's diffs API, turned back into the unified diff the core indexes. */
+  /**
+   * GitLab's diffs API, turned back into the unified diff the core indexes. Files GitLab sends
+   * without their patch are read from the checkout, so findings there can still go inline.
+   */
   async loadDiff(cr: ChangeRequest): Promise<string> {
     const files = await this.client.paginate<MrDiff>(this.mr(cr, '/diffs'));
+    const tooLarge = files.filter((f) => f.diff === '' && f.too_large === true);
+    if (tooLarge.length > 0) {
+      // GitLab prunes these patches even where it places comments, so a line comment there
+      // would be refused; findings in them go on the file instead.
+      this.logger.info(
+        `GitLab shows no diff for ${tooLarge.length} file(s) over its patch size limit (${tooLarge.map((f) => f.new_path).join(', ')}); findings there are posted on the file.`,
+      );
+    }
+    const patches = await this.patchesFromGit(cr, files.filter(withoutPatch));
     const text = files
       .map((f) => {
+        const diff = f.diff || patches.get(f) || '';
         const head = [`diff --git ${quote(`a/${f.old_path}`)} ${quote(`b/${f.new_path}`)}`];
         if (f.new_file) head.push(`new file mode ${f.b_mode ?? '100644'}`);
         if (f.deleted_file) head.push(`deleted file mode ${f.a_mode ?? '100644'}`);
         if (f.renamed_file)
           head.push(`rename from ${quote(f.old_path)}`, `rename to ${quote(f.new_path)}`);
-        if (f.diff) {
+        if (diff) {
           head.push(`--- ${f.new_file ? '/dev/null' : quote(`a/${f.old_path}`)}`);
           head.push(`+++ ${f.deleted_file ? '/dev/null' : quote(`b/${f.new_path}`)}`);
         }
-        return `${head.join('\n')}\n${f.diff}${f.diff && !f.diff.endsWith('\n') ? '\n' : ''}`;
+        return `${head.join('\n')}\n${diff}${diff && !diff.endsWith('\n') ? '\n' : ''}`;
       })
       .join('');
     this.diff = DiffIndex.parse(text);
     return text;
   }
 
+  /**
+   * The hunks of `files` from `git diff base head` in the checkout, keyed by file. One git call
+   * for all of them; a file git does not list (or a failing git) keeps GitLab's empty diff.
+   */
+  private async patchesFromGit(cr: ChangeRequest, files: MrDiff[]): Promise<Map<MrDiff, string>> {
+    const patches = new Map<MrDiff, string>();
+    if (files.length === 0) return patches;
+    const paths = [...new Set(files.flatMap((f) => [f.old_path, f.new_path]))];
+    try {
+      // gitRaw: stdout exactly, since trimming would cut a blank context line ending the last hunk.
+      const diff = await gitRaw(this.options.workspace, [
+        '-c',
+        'core.quotePath=true',
+        '-c',
+        'diff.relative=false',
+        '--literal-pathspecs',
+        'diff',
+        '--no-color',
+        '--no-ext-diff',
+        '--no-textconv',
+        '--src-prefix=a/',
+        '--dst-prefix=b/',
+        '-M',
+        '-U3',
+        cr.baseSha,
+        cr.headSha,
+        '--',
+        ...paths,
+      ]);
+      const sections = new Map(splitFileSections(diff).map((s) => [readHeaders(s.header).path, s]));
+      for (const f of files) {
+        const section = sections.get(f.deleted_file ? f.old_path : f.new_path);
+        if (!section) continue;
+        const lines = section.text.split('\n').slice(section.header.length);
+        const hunks = lines.join('\n');
+        if (hunks.startsWith('@@')) patches.set(f, hunks.endsWith('\n') ? hunks : `${hunks}\n`);
+      }
+      const why = files.every((f) => f.collapsed) ? ' (collapsed)' : '';
+      this.logger.info(
+        `GitLab sent ${files.length} file(s) without their diff${why}; read ${patches.size} from git.`,
+      );
+    } catch (error) {
+      const stderr = (error as { stderr?: string }).stderr?.trim().split('\n')[0];
+      this.logger.warning(
+        `GitLab sent ${files.length} file(s) without their diff and git could not supply it (${stderr || (error as Error).message}); findings in them are posted on the file. The job needs the merge request's base commit: set GIT_DEPTH: 0.`,
+      );
+    }
+    return patches;
+  }
+
   async loadExisting(cr: ChangeRequest): Promise<ExistingState> {
     const me = await this.me();
-    const ours = (n: Note) => !n.system && (me === undefined || n.author?.username === me);
+    const ours = (n: Note) => !n.system && n.author?.username === me;
     const notes = await this.client.paginate<Note>(this.mr(cr, '/notes'), {
       sort: 'asc',
       order_by: 'created_at',
@@ -171,49 +261,33 @@ export class GitLabPlatform implements ReviewPlatform {
 
   /**
    * Draft notes, then one bulk publish: reviewers get one notification for the whole review.
-   * A draft GitLab refuses (400: a position it does not accept) goes back to the core, which
-   * moves it to the summary; the others are still published.
+   * A draft GitLab refuses (400) goes back to the core, which moves it to the summary; the
+   * others are still published.
    */
   async postReview(cr: ChangeRequest, comments: InlineComment[]): Promise<PostedReview> {
     const posted: InlineComment[] = [];
     const rejected: RejectedComment[] = [];
     // Drafts left by a run that failed half-way would be published along with ours.
-    await this.deleteOurDrafts(cr);
+    const { others } = await this.clearOurDrafts(cr);
+    const ids: number[] = [];
     for (const comment of comments) {
       try {
-        await this.client.request('POST', this.mr(cr, '/draft_notes'), {
-          body: {
-            note: neutralizeQuickActions(comment.body),
-            position: this.position(comment.anchor),
-          },
-        });
+        ids.push(await this.createDraft(cr, comment));
         posted.push(comment);
       } catch (error) {
         if (error instanceof GitLabApiError && error.status === 400) {
           this.logger.info(
-            `GitLab refused the position of a finding on ${comment.anchor.path}:${comment.anchor.line}: ${describe(error)}`,
+            `GitLab refused the position of a finding on ${comment.anchor.path}:${comment.anchor.line}: ${error.detail}`,
           );
-          rejected.push({
-            comment,
-            reason: String((error.body as { message?: unknown })?.message ?? error.message),
-          });
+          rejected.push({ comment, reason: error.detail });
           continue;
         }
-        await this.deleteOurDrafts(cr).catch(() => undefined);
+        await this.clearOurDrafts(cr).catch(() => undefined);
         throw this.explain(error, 'create draft notes');
       }
     }
     if (posted.length === 0) return { url: undefined, posted, rejected };
-    try {
-      await this.client.request('POST', this.mr(cr, '/draft_notes/bulk_publish'));
-    } catch (error) {
-      // It may have published before failing: what is still a draft did not go out.
-      const left = await this.deleteOurDrafts(cr).catch(() => -1);
-      if (left !== 0) throw this.explain(error, 'publish the draft notes');
-      this.logger.warning(
-        `GitLab answered the bulk publish with an error, but the drafts went out: ${(error as Error).message}`,
-      );
-    }
+    await this.publishDrafts(cr, ids, others);
     // GitLab does not check a draft's position when it is created; at publishing it silently
     // drops a note it cannot place. Look, and send the missing ones to the summary.
     const published = (await this.loadExisting(cr)).inlineFingerprints;
@@ -227,14 +301,94 @@ export class GitLabPlatform implements ReviewPlatform {
     return { url: landed.length > 0 ? cr.url : undefined, posted: landed, rejected };
   }
 
-  /** Delete this tool's unpublished drafts; returns how many there were. */
-  private async deleteOurDrafts(cr: ChangeRequest): Promise<number> {
-    const drafts = await this.client.get<Array<{ id: number; note: string }>>(
-      this.mr(cr, '/draft_notes'),
+  /**
+   * Bulk publish sends every draft of the token's user. When that user has drafts of their
+   * own (a personal token), ours go out one by one instead, so theirs stay unpublished.
+   */
+  private async publishDrafts(cr: ChangeRequest, ids: number[], others: number): Promise<void> {
+    if (others > 0) {
+      this.logger.warning(
+        `The GitLab token's user has ${others} unpublished draft(s) of their own on this merge request; publishing the review's ${ids.length} comment(s) one by one so theirs stay drafts (one notification each). A project access token avoids this.`,
+      );
+      for (const id of ids) {
+        await this.client
+          .request('PUT', this.mr(cr, `/draft_notes/${id}/publish`))
+          .catch((error: unknown) => {
+            // Gone: published by an earlier attempt that did not hear back.
+            if (!(error instanceof GitLabApiError && error.status === 404))
+              throw this.explain(error, 'publish the draft notes');
+          });
+      }
+      return;
+    }
+    try {
+      await this.client.request('POST', this.mr(cr, '/draft_notes/bulk_publish'));
+    } catch (error) {
+      // It may have published before failing: what is still a draft did not go out.
+      const left = await this.clearOurDrafts(cr).then(
+        ({ ours }) => ours,
+        () => -1,
+      );
+      if (left !== 0) throw this.explain(error, 'publish the draft notes');
+      this.logger.warning(
+        `GitLab answered the bulk publish with an error, but the drafts went out: ${(error as Error).message}`,
+      );
+    }
+  }
+
+  /**
+   * One draft, created once. After a server error or a lost connection it may have been
+   * created anyway: look among the drafts for its marker before sending it again.
+   */
+  private async createDraft(cr: ChangeRequest, comment: InlineComment): Promise<number> {
+    const body = {
+      note: neutralizeQuickActions(comment.body),
+      position: this.position(comment.anchor),
+    };
+    return this.writeOnce(
+      async () =>
+        (await this.client.request<Draft>('POST', this.mr(cr, '/draft_notes'), { body })).data.id,
+      async () =>
+        (await this.drafts(cr)).find((d) =>
+          fingerprintsIn(d.note ?? '').includes(comment.fingerprint),
+        )?.id,
     );
+  }
+
+  /** A write that must happen once: on an answer that leaves it unknown, look, then try again (3 attempts). */
+  private async writeOnce<T>(
+    write: () => Promise<T>,
+    landed: () => Promise<T | undefined>,
+  ): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await write();
+      } catch (error) {
+        const unknown =
+          (error instanceof GitLabApiError && error.status >= 500) ||
+          (error instanceof GitLabConnectionError && !error.unsent);
+        if (!unknown || attempt >= 3) throw error;
+        const found = await landed().catch(() => undefined);
+        if (found !== undefined) return found;
+        this.logger.warning(
+          `GitLab: ${(error as Error).message}; it did not land, trying again (${attempt}/3).`,
+        );
+        await new Promise((r) => setTimeout(r, (this.options.rewriteDelayMs ?? 500) * attempt));
+      }
+    }
+  }
+
+  /** The token user's drafts (GitLab lists no one else's). Not paginated by GitLab. */
+  private drafts(cr: ChangeRequest): Promise<Draft[]> {
+    return this.client.get<Draft[]>(this.mr(cr, '/draft_notes'));
+  }
+
+  /** Delete this tool's unpublished drafts; says how many there were, and how many others. */
+  private async clearOurDrafts(cr: ChangeRequest): Promise<{ ours: number; others: number }> {
+    const drafts = await this.drafts(cr);
     const ours = drafts.filter((d) => fingerprintsIn(d.note ?? '').length > 0);
     for (const d of ours) await this.client.request('DELETE', this.mr(cr, `/draft_notes/${d.id}`));
-    return ours.length;
+    return { ours: ours.length, others: drafts.length - ours.length };
   }
 
   async upsertSummary(
@@ -253,10 +407,19 @@ export class GitLabPlatform implements ReviewPlatform {
           if (!(error instanceof GitLabApiError && error.status === 404)) throw error;
         }
       }
-      const { data } = await this.client.request<Note>('POST', this.mr(cr, '/notes'), {
-        body: { body: neutralizeQuickActions(body) },
-      });
-      return { url: `${cr.url ?? ''}#note_${data.id}` };
+      const id = await this.writeOnce(
+        async () =>
+          (
+            await this.client.request<Note>('POST', this.mr(cr, '/notes'), {
+              body: { body: neutralizeQuickActions(body) },
+            })
+          ).data.id,
+        async () => {
+          const found = (await this.loadExisting(cr)).summary;
+          return found && found.id !== existing?.id ? Number(found.id) : undefined;
+        },
+      );
+      return { url: `${cr.url ?? ''}#note_${id}` };
     } catch (error) {
       throw this.explain(error, 'write the summary note');
     }
@@ -269,7 +432,7 @@ export class GitLabPlatform implements ReviewPlatform {
     let count = 0;
     for (const d of discussions) {
       const first = d.notes[0];
-      if (!first || first.resolved || (me !== undefined && first.author?.username !== me)) continue;
+      if (!first || first.resolved || first.system || first.author?.username !== me) continue;
       if (!fingerprintsIn(first.body).some((fp) => wanted.has(fp))) continue;
       await this.client.request('PUT', this.mr(cr, `/discussions/${d.id}`), {
         body: { resolved: true },
@@ -291,15 +454,21 @@ export class GitLabPlatform implements ReviewPlatform {
   private explain(error: unknown, what: string): Error {
     if (error instanceof GitLabApiError && (error.status === 403 || error.status === 401)) {
       return new PermissionDeniedError(
-        `The GitLab token cannot ${what} (${error.status}: ${describe(error)}). Use a project or personal access token with the \`api\` scope (Reporter role or higher) in \`gitlab-token\` / GITLAB_TOKEN; CI_JOB_TOKEN cannot post notes.`,
+        `The GitLab token cannot ${what} (${error.status}: ${error.detail}). Use a project or personal access token with the \`api\` scope (Reporter role or higher) in \`gitlab-token\` / GITLAB_TOKEN; CI_JOB_TOKEN cannot post notes.`,
       );
     }
     return error instanceof Error ? error : new Error(String(error));
   }
 }
 
-function describe(error: GitLabApiError): string {
-  return String((error.body as { message?: unknown })?.message ?? error.message);
+/**
+ * A patch GitLab left out that git can supply: collapsed, or empty on a GitLab too old to say
+ * why (a pure rename or mode change then simply has no hunks in git either). Too-large files
+ * are left alone: GitLab places no line comment on them.
+ */
+function withoutPatch(f: MrDiff): boolean {
+  if (f.diff !== '' || f.too_large === true) return false;
+  return f.collapsed === true || (f.collapsed === undefined && f.too_large === undefined);
 }
 
 /**

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SUMMARY_MARKER } from '../../src/core/state/markers.js';
-import { FakeGitLab } from '../fakes/gitlab-api.js';
+import { FakeGitLab, type FakeGitLabOptions } from '../fakes/gitlab-api.js';
 import { FakeResponsesApi, message } from '../fakes/responses-api.js';
 import { runCli } from '../support/action-runner.js';
 import type { GitRepo } from '../support/git-repo.js';
@@ -55,9 +55,9 @@ const FINDINGS: Spec[] = [
 
 async function setup(
   options: {
-    supportsFilePositions?: boolean;
     emptyVersionsFirst?: number;
-    draftPositions?: 'reject-on-create' | 'drop-on-publish';
+    /** Options of the fake GitLab beyond its defaults (GitLab's own behaviour). */
+    fake?: Partial<FakeGitLabOptions>;
   } = {},
 ) {
   const { repo, baseSha } = prRepo();
@@ -71,8 +71,7 @@ async function setup(
     projectPath: 'group/demo',
     tokens: { [TOKEN]: 'api' },
     jobToken: JOB_TOKEN,
-    ...(options.supportsFilePositions === false ? { supportsFilePositions: false } : {}),
-    ...(options.draftPositions ? { draftPositions: options.draftPositions } : {}),
+    ...options.fake,
   }).start();
   cleanups.push(() => gl.stop());
   gl.setMergeRequest({
@@ -250,7 +249,7 @@ describe('codex-review gitlab, more positions and pipelines', () => {
 
 describe('codex-review gitlab on older instances and later runs', () => {
   it('lists a finding outside the diff in the summary when the instance refuses file positions', async () => {
-    const { gl, run } = await setup({ supportsFilePositions: false });
+    const { gl, run } = await setup({ fake: { supportsFilePositions: false } });
     const result = await run();
     expect(result.code, result.stderr).toBe(0);
     expect(gl.discussions(IID)).toHaveLength(3);
@@ -355,5 +354,90 @@ describe('codex-review gitlab when GitLab fails for a moment', () => {
     expect(result.stderr).toMatch(/→ 50\d; retrying/);
     expect(gl.discussions(IID)).toHaveLength(4);
     expect(gl.notes(IID).filter((n) => n.body.includes(SUMMARY_MARKER))).toHaveLength(1);
+  });
+});
+
+/** What GET .../diffs sends for each file of the merge request. */
+async function served(gl: FakeGitLab) {
+  const response = await fetch(`${gl.url}/projects/42/merge_requests/${IID}/diffs`, {
+    headers: { 'PRIVATE-TOKEN': TOKEN },
+  });
+  return (await response.json()) as Array<{
+    new_path: string;
+    diff: string;
+    collapsed?: boolean;
+    too_large?: boolean;
+  }>;
+}
+
+describe('codex-review gitlab on merge requests whose diffs GitLab leaves out', () => {
+  it('reviews files GitLab sends collapsed from git and posts their findings inline', async () => {
+    // Patches of 100 bytes or more come back collapsed (older GitLab); none reaches 1,000.
+    const { gl, run } = await setup({ fake: { collapseDiffs: true, maxPatchBytes: 1_000 } });
+    expect((await served(gl)).map((f) => [f.new_path, f.diff, f.collapsed])).toEqual([
+      ['app.js', '', true],
+      ['untouched.js', '', true],
+      ['util.js', '', true],
+    ]);
+    const result = await run();
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toContain(
+      'GitLab sent 3 file(s) without their diff (collapsed); read 3 from git',
+    );
+    const discussions = gl.discussions(IID);
+    const positionOf = (title: string) =>
+      discussions.find((d) => d.notes[0]!.body.includes(title))!.notes[0]!.position!;
+    expect(positionOf('Added line issue')).toMatchObject({ position_type: 'text', new_line: 4 });
+    expect(positionOf('Context line issue')).toMatchObject({ new_line: 2, old_line: 2 });
+    expect(positionOf('Multi-line issue')).toMatchObject({ new_line: 23 });
+    expect(positionOf('Outside the diff')).toMatchObject({ position_type: 'file' });
+    const file = JSON.parse(fs.readFileSync(result.findingsFile, 'utf8'));
+    expect(file.findings.map((f: { placement: string }) => f.placement)).toEqual([
+      'inline',
+      'inline',
+      'inline',
+      'inline',
+    ]);
+  });
+
+  it('puts findings in a file over GitLab’s patch size limit on the file itself', async () => {
+    const { gl, run } = await setup({ fake: { maxPatchBytes: 300 } });
+    const files = await served(gl);
+    expect(files.find((f) => f.new_path === 'app.js')).toMatchObject({ diff: '', too_large: true });
+    expect(files.find((f) => f.new_path === 'util.js')).toMatchObject({ too_large: false });
+    const result = await run();
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toContain('over its patch size limit (app.js)');
+    const onApp = gl
+      .discussions(IID)
+      .filter((d) => d.notes[0]!.position?.new_path === 'app.js')
+      .map((d) => d.notes[0]!.position!.position_type);
+    expect(onApp).toEqual(['file', 'file', 'file']);
+  });
+
+  it('moves the comments GitLab silently drops at publish to the summary (GitLab before 18.4)', async () => {
+    // app.js is over the limit; this GitLab does not say so, so its lines come from git, and
+    // GitLab takes the drafts, then cannot place them when publishing.
+    const { gl, run } = await setup({ fake: { maxPatchBytes: 300, diffFlags: false } });
+    const files = await served(gl);
+    expect(files.find((f) => f.new_path === 'app.js')).toEqual(
+      expect.objectContaining({ diff: '' }),
+    );
+    expect('too_large' in files[0]!).toBe(false);
+    const result = await run();
+    expect(result.code, result.stderr).toBe(0);
+    expect(gl.drafts(IID)).toEqual([]);
+    expect(gl.discussions(IID).map((d) => d.notes[0]!.position!.new_path)).toEqual(['util.js']);
+    const summary = gl.notes(IID).find((n) => n.body.includes(SUMMARY_MARKER))!;
+    expect(summary.body).toContain(
+      'GitLab rejected the inline comment: GitLab dropped the comment when publishing',
+    );
+    const file = JSON.parse(fs.readFileSync(result.findingsFile, 'utf8'));
+    expect(file.findings.map((f: { placement: string }) => f.placement)).toEqual([
+      'summary',
+      'summary',
+      'summary',
+      'inline',
+    ]);
   });
 });

@@ -3,10 +3,15 @@
 // write, a CI job token only where GitLab lets one in), serves the merge request, its versions and
 // its diffs computed by git in a real repository, and validates a diff note's position the way
 // GitLab does: the position must resolve to a line of the diff (an added line by new_line alone,
-// a removed line by old_line alone, an unchanged line by both), otherwise the whole note is
-// refused with 400 and nothing is stored. Draft notes, their bulk publish (one review, one
-// notification), issues, GitLab's offset pagination headers, fault injection for the next N
-// matching requests and a record of every request are modelled too.
+// a removed line by old_line alone, an unchanged line by both, also outside the hunks where
+// GitLab unfolds the file), otherwise the whole note is refused with 400 and nothing is stored.
+// Files over GitLab's patch size limit come without their diff. Draft notes are taken unchecked
+// and their bulk publish (one review, one notification) silently drops the ones GitLab could not
+// place, as GitLab does. Issues, GitLab's offset pagination headers, fault injection for the next
+// N matching requests and a record of every request are modelled too.
+//
+// By default the fake behaves as current GitLab (its source, as published); each stricter mode
+// or older release is an option, marked STRICTER THAN GITLAB where it is one.
 //
 // Sources. Real wordings come from GitLab's own source (lib/api/*.rb, app/models/diff_note.rb,
 // lib/gitlab/diff/*.rb, app/services/draft_notes/*.rb as published in gitlabhq/gitlabhq) and from
@@ -65,28 +70,80 @@ export interface FakeGitLabOptions {
   /**
    * When a draft note's position (and body) is checked.
    *
-   * 'reject-on-create' (default): the draft is refused at creation with the same 400 its note
-   * would get, so nothing bad is ever stored. STRICTER THAN GITLAB.
+   * 'drop-on-publish' (default) is what GitLab's source does: DraftNote validates neither the
+   * position nor the body, so POST .../draft_notes answers 201 for any well-formed position. At
+   * publish, Notes::CreateService returns the invalid note unsaved, DraftNotes::PublishService
+   * does not look at it (CaptureDiffNotePositionService returns early without a line code),
+   * deletes every draft and answers 204: the bad draft's comment silently vanishes. Newer
+   * GitLab also skips drafts with a blank body. (From app/models/draft_note.rb,
+   * app/services/draft_notes/publish_service.rb and app/services/notes/create_service.rb; not
+   * observed on a live instance.)
    *
-   * 'drop-on-publish' is what GitLab's source does: DraftNote has no line_code or length
-   * validation, so POST .../draft_notes answers 201 for any position; at publish time
-   * Notes::CreateService builds an invalid note that is not saved, the publish service does not
-   * look at it, deletes every draft and answers 204: the bad draft's comment silently vanishes.
-   * (Inferred from app/models/draft_note.rb and app/services/draft_notes/publish_service.rb; not
-   * observed. A 500 from a later step is conceivable.)
+   * 'reject-on-create': the draft is refused at creation with the 400 its note would get.
+   * STRICTER THAN GITLAB.
    */
   draftPositions?: 'reject-on-create' | 'drop-on-publish';
   /**
    * A position whose base/start/head shas are not the merge request's current diff refs.
    *
-   * 'reject' (default): 400 with GitLab's line_code message. STRICTER THAN GITLAB.
+   * 'resolve' (default) follows GitLab's source: Gitlab::Diff::Position#diff_file diffs
+   * merge-base(start_sha, head_sha)..head_sha for whatever shas it is given, so a position on
+   * an older version is accepted when its line exists there; shas that are not commits leave
+   * line_code blank → 400. Not modelled: GitLab then traces the position to the current version
+   * (DiffPositionableNote#update_position); the fake stores it as given.
    *
-   * 'resolve' is what GitLab's source does: it diffs merge-base(start_sha, head_sha)..head_sha in
-   * the repository for whatever shas it is given (Gitlab::Diff::Position#diff_file), so a
-   * position on an older version is accepted when its line exists there (the note shows as on an
-   * old version); shas that are not commits leave line_code blank → 400.
+   * 'reject': 400 with GitLab's line_code message. STRICTER THAN GITLAB.
    */
   staleDiffRefs?: 'reject' | 'resolve';
+  /**
+   * Unchanged lines outside the hunks. Default true, as GitLab: a position naming both old_line
+   * and new_line of an unchanged line the diff does not show is accepted when new_line is where
+   * GitLab's Gitlab::Diff::LinesUnfolder puts that old line (old_line plus the offset of the next
+   * hunk header, or of the diff's last line below the last hunk), in a text file that is neither
+   * new nor deleted, within the old file's length. false refuses them. STRICTER THAN GITLAB.
+   * Not modelled: the "\ No newline at end of file" line GitLab's parser keeps as the last line.
+   */
+  unfoldUnchangedLines?: boolean;
+  /**
+   * line_range. 'stored' (default) is GitLab: the range is stored as given, never checked.
+   * 'checked' refuses a range whose ends are not lines of the diff, are described
+   * inconsistently, or are out of order (NOTE_ERRORS.lineRange, the fake's own wording).
+   * STRICTER THAN GITLAB.
+   */
+  lineRanges?: 'stored' | 'checked';
+  /**
+   * Which paths a position_type 'file' may name. 'any' (default) is GitLab's source: a file note
+   * needs old_path and new_path (FileFormatter#complete?) but no line code, so nothing checks
+   * that the merge request changes that file (not observed on a live instance). 'changed'
+   * refuses other paths with NOTE_ERRORS.filePath (plausible wording). STRICTER THAN GITLAB.
+   */
+  filePositionPaths?: 'any' | 'changed';
+  /**
+   * GitLab's diff_max_patch_bytes (default 204800, its default of 200 KiB). A file whose patch
+   * (from its first @@) has at least this many bytes is too large: every diff endpoint sends it
+   * with diff '' and too_large true, and since GitLab prunes it even where it places comments
+   * (Gitlab::Git::Diff#prune_diff_if_eligible), no line position on it is accepted; file
+   * positions are.
+   */
+  maxPatchBytes?: number;
+  /**
+   * Whether GET .../diffs collapses big patches. false (default) is current GitLab, whose route
+   * asks for expanded diffs (lib/api/merge_requests.rb, paginated_diffs(..., { expanded: true })).
+   * true models older releases (the behaviour reported in gitlab-org/gitlab#414389 on 15.7 and
+   * 16.0): a patch of at least maxPatchBytes / 10 bytes comes back with diff '' and collapsed
+   * true. GET .../changes collapses either way unless access_raw_diffs=true (inferred from
+   * Gitlab::Diff::FileCollection's expanded: false default; not observed). Line positions on a
+   * collapsed file are accepted: GitLab places them on the expanded diff. Not modelled:
+   * collapsing past the collection's safe limits (100 files, 5,000 lines), generated files
+   * (generated_file is always false here), and files left out past the hard limits (overflow).
+   */
+  collapseDiffs?: boolean;
+  /**
+   * Whether diff entries carry collapsed and too_large (default true: added to
+   * API::Entities::Diff by gitlab-org/gitlab!199633; GitLab 18.4 per gitlab-org/api/client-go!2767). false models older GitLab,
+   * where an empty diff does not say why.
+   */
+  diffFlags?: boolean;
   /** Where web_url links point (default 'https://gitlab.example.com'). */
   serverUrl?: string;
 }
@@ -318,9 +375,11 @@ export const NOTE_ERRORS = {
   tooLong: `{:note=>["is too long (maximum is ${MAX_NOTE_CHARACTERS} characters)"]}`,
   /** (plausible, Rails' presence message) an empty body. */
   blank: `{:note=>["can't be blank"]}`,
-  /** The fake's own rule, not GitLab's (GitLab stores line_range unchecked): an end not in the diff. */
+  /** Real (DiffNote#positions_complete): a file position without both paths. */
+  positionIncomplete: `{:position=>["is incomplete"]}`,
+  /** lineRanges 'checked' only, the fake's own wording (GitLab stores line_range unchecked). */
   lineRange: `{:position=>["line_range is not in the diff"]}`,
-  /** (plausible) a file position on a path the merge request does not change. */
+  /** filePositionPaths 'changed' only, (plausible) a file position on a path not changed. */
   filePath: `{:position=>["is invalid"]}`,
 } as const;
 
@@ -368,9 +427,20 @@ interface FileDiff {
   new_file: boolean;
   renamed_file: boolean;
   deleted_file: boolean;
-  /** From the first @@ on, ending with a newline; '' for binary, mode-only or pure renames. */
+  /**
+   * From the first @@ on, ending with a newline; '' for binary, mode-only or pure renames, and
+   * for a patch over maxPatchBytes (too large). Not modelled: for a binary file GitLab sends a
+   * "Binary files … differ" line (Gitlab::Git::Diff#json_safe_diff), with or without a/ b/
+   * prefixes depending on where the patch came from.
+   */
   diff: string;
+  /** The patch's size in bytes before any pruning (GitLab's diff_bytesize). */
+  patchBytes: number;
+  tooLarge: boolean;
+  /** Empty when too large: GitLab prunes the patch even where it places comments. */
   lines: DiffLine[];
+  /** The hunk headers GitLab's parser keeps as "match" lines (not the one at the top of the file). */
+  matches: Array<{ oldPos: number; newPos: number; index: number }>;
 }
 
 interface VersionRecord {
@@ -503,6 +573,8 @@ export class FakeGitLab {
   private readonly routes: Route[];
   private readonly serverUrl: string;
   private readonly supportsFilePositions: boolean;
+  private readonly maxPatchBytes: number;
+  private readonly oldLineCounts = new Map<string, Promise<number | undefined>>();
   private nextVersionId = 300_001;
   private nextNoteId = 500_001;
   private nextDraftId = 700_001;
@@ -514,6 +586,7 @@ export class FakeGitLab {
     this.login = options.login ?? 'codex-bot';
     this.serverUrl = (options.serverUrl ?? 'https://gitlab.example.com').replace(/\/+$/, '');
     this.supportsFilePositions = options.supportsFilePositions ?? true;
+    this.maxPatchBytes = options.maxPatchBytes ?? 204_800;
     const project = String.raw`^/api/v4/projects/([^/]+)`;
     const mr = String.raw`/merge_requests/(\d+)`;
     const r = (method: string, path: string, family: Family, handler: Route['handler']): Route => ({
@@ -530,7 +603,7 @@ export class FakeGitLab {
       })),
       r('GET', `${mr}/versions`, 'merge_requests', (c, p) => this.listVersions(c, p)),
       r('GET', `${mr}/diffs`, 'merge_requests', (c, p) => this.listDiffs(c, p)),
-      r('GET', `${mr}/changes`, 'merge_requests', (_c, p) => this.changes(p)),
+      r('GET', `${mr}/changes`, 'merge_requests', (c, p) => this.changes(c, p)),
       r('GET', `${mr}/discussions`, 'notes', (c, p) => this.listDiscussions(c, p)),
       r('POST', `${mr}/discussions`, 'notes', (c, p) => this.createDiscussion(c, p)),
       r('GET', `${mr}/discussions/([^/]+)`, 'notes', (_c, p) => ({
@@ -1067,7 +1140,7 @@ export class FakeGitLab {
       from,
       to,
     ]);
-    return parseFiles(text, raw);
+    return parseFiles(text, raw, this.maxPatchBytes);
   }
 
   private currentVersion(mr: MergeRequestState): VersionRecord {
@@ -1151,16 +1224,44 @@ export class FakeGitLab {
 
   private async listDiffs(ctx: RequestContext, params: string[]): Promise<Reply> {
     const mr = this.mergeRequest(params[0]!);
-    return this.paginate(ctx, (await this.currentDiff(mr)).map(publicDiff));
+    const collapse = this.options.collapseDiffs ?? false;
+    return this.paginate(
+      ctx,
+      (await this.currentDiff(mr)).map((f) => this.publicDiff(f, collapse)),
+    );
   }
 
   /** The deprecated GET .../changes: the merge request with every file's diff. */
-  private async changes(params: string[]): Promise<Reply> {
+  private async changes(ctx: RequestContext, params: string[]): Promise<Reply> {
     const mr = this.mergeRequest(params[0]!);
     const files = await this.currentDiff(mr);
+    const raw = ['true', '1'].includes(ctx.query.get('access_raw_diffs') ?? '');
     return {
       status: 200,
-      body: { ...this.publicMergeRequest(mr), changes: files.map(publicDiff), overflow: false },
+      body: {
+        ...this.publicMergeRequest(mr),
+        changes: files.map((f) => this.publicDiff(f, !raw)),
+        overflow: false,
+      },
+    };
+  }
+
+  /** API::Entities::Diff. */
+  private publicDiff(f: FileDiff, collapse: boolean) {
+    // Gitlab::Git::Diff#collapsed?: not expanded, and at least a tenth of the hard limit.
+    const collapsed =
+      collapse && !f.tooLarge && f.patchBytes >= Math.floor(this.maxPatchBytes / 10);
+    return {
+      diff: collapsed ? '' : f.diff,
+      ...((this.options.diffFlags ?? true) ? { collapsed, too_large: f.tooLarge } : {}),
+      new_path: f.new_path,
+      old_path: f.old_path,
+      a_mode: f.a_mode,
+      b_mode: f.b_mode,
+      new_file: f.new_file,
+      renamed_file: f.renamed_file,
+      deleted_file: f.deleted_file,
+      generated_file: false,
     };
   }
 
@@ -1231,12 +1332,20 @@ export class FakeGitLab {
       // Loud, not faithful: the fake models text and file positions only.
       throw new HttpFailure(400, { error: 'fake GitLab: image positions are not modelled' });
     }
+    const file = p.position_type === 'file';
     return {
       base_sha: p.base_sha as string,
       start_sha: p.start_sha as string,
       head_sha: p.head_sha as string,
-      old_path: (p.old_path as string | undefined) ?? (p.new_path as string | undefined) ?? '',
-      new_path: (p.new_path as string | undefined) ?? (p.old_path as string | undefined) ?? '',
+      // A text position's diff is looked up by either path; a file position needs both.
+      old_path:
+        (p.old_path as string | undefined) ??
+        (file ? '' : (p.new_path as string | undefined)) ??
+        '',
+      new_path:
+        (p.new_path as string | undefined) ??
+        (file ? '' : (p.old_path as string | undefined)) ??
+        '',
       position_type: p.position_type as 'text' | 'file',
       old_line: p.position_type === 'file' ? null : (lines.old_line ?? null),
       new_line: p.position_type === 'file' ? null : (lines.new_line ?? null),
@@ -1253,63 +1362,115 @@ export class FakeGitLab {
     mr: MergeRequestState,
     position: NotePosition,
   ): Promise<string | null> {
-    const onFile = position.position_type === 'file';
-    // parsePosition fills each path from the other, so '' means neither was given.
-    const pathGiven = position.new_path !== '';
-    // positions_complete wants a file path and, for text, a line on either side.
-    const complete =
-      pathGiven && (onFile || position.new_line !== null || position.old_line !== null);
-    const refuse = () =>
-      badRequestNote(
-        onFile
-          ? NOTE_ERRORS.filePath
-          : complete
-            ? NOTE_ERRORS.lineCode
-            : NOTE_ERRORS.lineCodeAndIncomplete,
-      );
-    const v = this.currentVersion(mr);
-    const current =
-      position.base_sha === v.baseSha &&
-      position.start_sha === v.startSha &&
-      position.head_sha === v.headSha;
-    let files: FileDiff[];
-    if (current) {
-      files = await this.currentDiff(mr);
-    } else if ((this.options.staleDiffRefs ?? 'reject') === 'resolve') {
-      const shas = [position.base_sha, position.start_sha, position.head_sha];
-      const real = await Promise.all(shas.map((s) => this.isCommit(s)));
-      if (real.includes(false)) throw refuse();
-      // Gitlab::Git::Compare (not straight): merge-base(start, head)..head.
-      const base = (await this.git(['merge-base', position.start_sha, position.head_sha])).trim();
-      files = await this.diff(base, position.head_sha);
-    } else {
-      // STRICTER THAN GITLAB (see FakeGitLabOptions.staleDiffRefs).
-      throw refuse();
+    if (position.position_type === 'file') {
+      // FileFormatter#complete? wants both paths; a file note has no line code to check.
+      if (position.old_path === '' || position.new_path === '') {
+        throw badRequestNote(NOTE_ERRORS.positionIncomplete);
+      }
+      if ((this.options.filePositionPaths ?? 'any') === 'any') return null;
+      // STRICTER THAN GITLAB (see FakeGitLabOptions.filePositionPaths).
+      const refuse = () => badRequestNote(NOTE_ERRORS.filePath);
+      if (!findFile((await this.diffFor(mr, position, refuse)).files, position)) throw refuse();
+      return null;
     }
+    // parsePosition fills each path from the other, so '' means neither was given.
+    // positions_complete wants a file path and a line on either side.
+    const complete =
+      position.new_path !== '' && (position.new_line !== null || position.old_line !== null);
+    const refuse = () =>
+      badRequestNote(complete ? NOTE_ERRORS.lineCode : NOTE_ERRORS.lineCodeAndIncomplete);
+    const { files, base } = await this.diffFor(mr, position, refuse);
     if (!complete) throw refuse();
-    // Gitaly filters the comparison by [old_path, new_path] and GitLab takes the first file.
-    const file = files.find(
-      (f) =>
-        f.new_path === position.new_path ||
-        f.old_path === position.old_path ||
-        f.old_path === position.new_path ||
-        f.new_path === position.old_path,
-    );
+    const file = findFile(files, position);
     if (!file) throw refuse();
-    if (onFile) return null;
     // Gitlab::Diff::File#line_for_position: both sides must match exactly (nil for the side a
     // line does not have), so an unchanged line needs both numbers and a changed line only one.
     const line = file.lines.find(
       (l) => l.oldLine === position.old_line && l.newLine === position.new_line,
     );
-    if (!line) throw refuse();
-    if (position.line_range) this.checkLineRange(file, position.line_range);
-    return line.code;
+    const code = line?.code ?? (await this.unfoldedLineCode(file, base, position));
+    if (code === undefined) throw refuse();
+    if (position.line_range && this.options.lineRanges === 'checked') {
+      // STRICTER THAN GITLAB (see FakeGitLabOptions.lineRanges).
+      this.checkLineRange(file, position.line_range);
+    }
+    return code;
+  }
+
+  /** The comparison a position names, as GitLab computes it, and its old side's commit. */
+  private async diffFor(
+    mr: MergeRequestState,
+    position: NotePosition,
+    refuse: () => HttpFailure,
+  ): Promise<{ files: FileDiff[]; base: string }> {
+    const v = this.currentVersion(mr);
+    const current =
+      position.base_sha === v.baseSha &&
+      position.start_sha === v.startSha &&
+      position.head_sha === v.headSha;
+    if (current) return { files: await this.currentDiff(mr), base: v.baseSha };
+    if ((this.options.staleDiffRefs ?? 'resolve') !== 'resolve') {
+      // STRICTER THAN GITLAB (see FakeGitLabOptions.staleDiffRefs).
+      throw refuse();
+    }
+    const shas = [position.base_sha, position.start_sha, position.head_sha];
+    const real = await Promise.all(shas.map((s) => this.isCommit(s)));
+    if (real.includes(false)) throw refuse();
+    // Gitlab::Git::Compare (not straight): merge-base(start, head)..head.
+    const base = (await this.git(['merge-base', position.start_sha, position.head_sha])).trim();
+    return { files: await this.diff(base, position.head_sha), base };
   }
 
   /**
-   * The fake's own rule (GitLab stores line_range without checking it): both ends must be lines
-   * of the same file's diff, described consistently, the start not after the end.
+   * The line code GitLab gives an unchanged line outside the hunks once Gitlab::Diff::LinesUnfolder
+   * has unfolded the file around it, or undefined where it would not unfold (see
+   * FakeGitLabOptions.unfoldUnchangedLines). Its rules, including where it counts from the
+   * diff's last line, are mirrored as written.
+   */
+  private async unfoldedLineCode(
+    file: FileDiff,
+    base: string,
+    position: NotePosition,
+  ): Promise<string | undefined> {
+    if (!(this.options.unfoldUnchangedLines ?? true)) return undefined;
+    const { old_line: oldLine, new_line: newLine } = position;
+    if (oldLine === null || newLine === null) return undefined;
+    if (file.new_file || file.deleted_file || file.lines.length === 0) return undefined;
+    const length = await this.oldLineCount(base, file.old_path);
+    if (length === undefined || oldLine > length) return undefined;
+    const last = file.lines.at(-1)!;
+    let offset: number;
+    if (oldLine > last.oldPos) {
+      offset = last.newPos - last.oldPos;
+    } else {
+      const match = file.matches.find((m) => m.oldPos > oldLine);
+      if (!match) return undefined;
+      const before = file.lines.filter((l) => l.index < match.index).at(-1);
+      // The unfolded blob lines start after the line before the hunk header.
+      if (before && oldLine <= before.oldPos) return undefined;
+      offset = match.newPos - match.oldPos;
+    }
+    if (newLine !== oldLine + offset) return undefined;
+    return `${sha1(file.new_path)}_${oldLine}_${newLine}`;
+  }
+
+  /** How many lines the old blob has (Ruby's String#lines count), undefined when git has none. */
+  private oldLineCount(commit: string, path: string): Promise<number | undefined> {
+    const key = `${commit}:${path}`;
+    let count = this.oldLineCounts.get(key);
+    if (!count) {
+      count = this.git(['cat-file', 'blob', key]).then(
+        (text) => text.split('\n').length - (text.endsWith('\n') || text === '' ? 1 : 0),
+        () => undefined,
+      );
+      this.oldLineCounts.set(key, count);
+    }
+    return count;
+  }
+
+  /**
+   * lineRanges 'checked', the fake's own rule (GitLab stores line_range without checking it):
+   * both ends must be lines of the same file's diff, described consistently, in order.
    */
   private checkLineRange(file: FileDiff, range: NonNullable<NotePosition['line_range']>): void {
     const refuse = () => badRequestNote(NOTE_ERRORS.lineRange);
@@ -1542,6 +1703,10 @@ export class FakeGitLab {
 
   // ---------------------------------------------------------------- draft notes
 
+  private get draftPositions(): NonNullable<FakeGitLabOptions['draftPositions']> {
+    return this.options.draftPositions ?? 'drop-on-publish';
+  }
+
   private listDrafts(params: string[]): Reply {
     this.mergeRequest(params[0]!);
     // Real: not paginated; only the current user's drafts.
@@ -1581,12 +1746,16 @@ export class FakeGitLab {
       discussionId = id;
     }
     let lineCode: string | null = null;
-    if ((this.options.draftPositions ?? 'reject-on-create') === 'reject-on-create') {
+    if (this.draftPositions === 'reject-on-create') {
       // STRICTER THAN GITLAB (see FakeGitLabOptions.draftPositions): checked as its note would be.
       this.checkNoteBody(note);
-      if (position) {
-        lineCode = await this.placePosition(mr, position);
-      }
+      if (position) lineCode = await this.placePosition(mr, position);
+    } else if (position) {
+      // DraftNote#line_code: worked out where the position resolves, nil elsewhere; never refused.
+      lineCode = await this.placePosition(mr, position).catch((error: unknown) => {
+        if (error instanceof HttpFailure) return null;
+        throw error;
+      });
     }
     const draft: DraftRecord = {
       id: this.nextDraftId++,
@@ -1617,7 +1786,7 @@ export class FakeGitLab {
     mr: MergeRequestState,
     draft: DraftRecord,
   ): Promise<NoteRecord | undefined> {
-    if (this.options.draftPositions === 'drop-on-publish') {
+    if (this.draftPositions === 'drop-on-publish') {
       try {
         this.checkNoteBody(draft.note);
         if (draft.position) await this.placePosition(mr, draft.position);
@@ -1992,25 +2161,22 @@ function uniqueLabels(labels: string[]): string[] {
   });
 }
 
-function publicDiff(f: FileDiff) {
-  return {
-    old_path: f.old_path,
-    new_path: f.new_path,
-    a_mode: f.a_mode,
-    b_mode: f.b_mode,
-    new_file: f.new_file,
-    renamed_file: f.renamed_file,
-    deleted_file: f.deleted_file,
-    generated_file: false,
-    diff: f.diff,
-  };
+/** Gitaly filters the comparison by [old_path, new_path] and GitLab takes the first file. */
+function findFile(files: FileDiff[], position: NotePosition): FileDiff | undefined {
+  return files.find(
+    (f) =>
+      f.new_path === position.new_path ||
+      f.old_path === position.old_path ||
+      f.old_path === position.new_path ||
+      f.new_path === position.old_path,
+  );
 }
 
 /** GitLab shows an absent side's mode as "0". */
 const mode = (m: string) => (/^0+$/.test(m) ? '0' : m);
 
 /** Pairs `git diff` sections with `git diff --raw -z` records (same order) and maps lines like GitLab. */
-function parseFiles(text: string, raw: string): FileDiff[] {
+function parseFiles(text: string, raw: string, maxPatchBytes: number): FileDiff[] {
   const records: Array<{ oldMode: string; newMode: string; status: string; paths: string[] }> = [];
   const tokens = raw.split('\0');
   for (let i = 0; i < tokens.length; i += 1) {
@@ -2039,6 +2205,10 @@ function parseFiles(text: string, raw: string): FileDiff[] {
     const newPath = record.paths.at(-1)!;
     const letter = record.status[0];
     const hash = sha1(newPath);
+    const diff = patch.length ? `${patch.join('\n')}\n` : '';
+    const patchBytes = Buffer.byteLength(diff);
+    // Gitlab::Git::Diff#too_large?: diff_bytesize >= patch_hard_limit_bytes.
+    const tooLarge = patchBytes >= maxPatchBytes;
     const file: FileDiff = {
       old_path: oldPath,
       new_path: newPath,
@@ -2047,9 +2217,13 @@ function parseFiles(text: string, raw: string): FileDiff[] {
       new_file: letter === 'A',
       renamed_file: letter === 'R',
       deleted_file: letter === 'D',
-      diff: patch.length ? `${patch.join('\n')}\n` : '',
+      diff: tooLarge ? '' : diff,
+      patchBytes,
+      tooLarge,
       lines: [],
+      matches: [],
     };
+    if (tooLarge) return file;
     // Gitlab::Diff::Parser: a header sets both counters; '+' advances new, '-' old, ' ' both.
     let oldPos = 0;
     let newPos = 0;
@@ -2058,6 +2232,8 @@ function parseFiles(text: string, raw: string): FileDiff[] {
       if (header) {
         oldPos = Number(header[1]);
         newPos = Number(header[2]);
+        // Gitlab::Diff::Parser skips the header at the top of the file.
+        if (oldPos > 1 || newPos > 1) file.matches.push({ oldPos, newPos, index });
         return;
       }
       if (line.startsWith('\\')) return; // "\ No newline at end of file" is meta.

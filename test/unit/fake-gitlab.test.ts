@@ -351,6 +351,87 @@ describe('merge request, versions and diffs', () => {
   });
 });
 
+describe('diffs GitLab leaves out', () => {
+  /** The patch sizes of app.js and renamed.txt, as GitLab measures them (from the first @@). */
+  async function sizes() {
+    const [appJs, renamed] = (await call(mr('/diffs'))).json;
+    return { app: Buffer.byteLength(appJs.diff), renamed: Buffer.byteLength(renamed.diff) };
+  }
+
+  it('says why a diff is empty: collapsed and too_large, both false by default', async () => {
+    const [appJs] = (await call(mr('/diffs'))).json;
+    expect(appJs).toMatchObject({ collapsed: false, too_large: false, generated_file: false });
+    expect(Object.keys(appJs)).toEqual([
+      'diff',
+      'collapsed',
+      'too_large',
+      'new_path',
+      'old_path',
+      'a_mode',
+      'b_mode',
+      'new_file',
+      'renamed_file',
+      'deleted_file',
+      'generated_file',
+    ]);
+  });
+
+  it('sends a patch of maxPatchBytes or more empty and too_large, and refuses lines on it', async () => {
+    const { app: size } = await sizes();
+    await startFake({ maxPatchBytes: size });
+    const [appJs, renamed] = (await call(mr('/diffs'))).json;
+    expect(appJs).toMatchObject({ diff: '', too_large: true, collapsed: false });
+    expect(renamed).toMatchObject({ too_large: false });
+    expect(renamed.diff).not.toBe('');
+    const changes = (await call(mr('/changes?access_raw_diffs=true'))).json.changes;
+    expect(changes[0]).toMatchObject({ diff: '', too_large: true });
+    // GitLab prunes the patch where it places comments too: no line, changed or unfolded.
+    expectRefused(await postDiscussion(app({ new_line: 25 })));
+    expectRefused(await postDiscussion(app({ old_line: 12, new_line: 12 })));
+    const onFile = await postDiscussion({
+      position_type: 'file',
+      old_path: 'app.js',
+      new_path: 'app.js',
+    });
+    expect(onFile.status).toBe(201);
+    await startFake({ maxPatchBytes: size + 1 });
+    expect((await call(mr('/diffs'))).json[0]).toMatchObject({ too_large: false });
+  });
+
+  it('collapses patches of a tenth of maxPatchBytes or more when collapseDiffs is set (older GitLab), still placing lines on them', async () => {
+    const { app: size, renamed: small } = await sizes();
+    expect(small).toBeLessThan(size);
+    await startFake({ collapseDiffs: true, maxPatchBytes: size * 10 });
+    const [appJs, renamed] = (await call(mr('/diffs'))).json;
+    expect(appJs).toMatchObject({ diff: '', collapsed: true, too_large: false });
+    expect(renamed).toMatchObject({ collapsed: false });
+    expect(renamed.diff).toContain('+EPSILON');
+    expect((await postDiscussion(app({ new_line: 25 }))).status).toBe(201);
+    await startFake({ collapseDiffs: true, maxPatchBytes: size * 10 + 10 });
+    expect((await call(mr('/diffs'))).json[0]).toMatchObject({ collapsed: false });
+  });
+
+  it('collapses in GET .../changes unless access_raw_diffs is true; /diffs does not by default', async () => {
+    const { app: size } = await sizes();
+    await startFake({ maxPatchBytes: size * 10 });
+    expect((await call(mr('/diffs'))).json[0]).toMatchObject({ collapsed: false });
+    const limited = (await call(mr('/changes'))).json;
+    expect(limited.changes[0]).toMatchObject({ diff: '', collapsed: true });
+    expect(limited.overflow).toBe(false);
+    const raw = (await call(mr('/changes?access_raw_diffs=true'))).json;
+    expect(raw.changes[0]).toMatchObject({ collapsed: false });
+    expect(raw.changes[0].diff).toMatch(/^@@ /);
+  });
+
+  it('leaves collapsed and too_large out when diffFlags is false (GitLab before 18.4)', async () => {
+    const { app: size } = await sizes();
+    await startFake({ diffFlags: false, maxPatchBytes: size });
+    const [appJs] = (await call(mr('/diffs'))).json;
+    expect(appJs.diff).toBe('');
+    expect('collapsed' in appJs || 'too_large' in appJs).toBe(false);
+  });
+});
+
 describe('discussion positions: accepted', () => {
   it('an added line by new_line alone', async () => {
     const response = await postDiscussion(app({ new_line: 25 }));
@@ -450,6 +531,44 @@ describe('discussion positions: accepted', () => {
     expect(response.status).toBe(201);
     expect(response.json.notes[0]).toMatchObject({ type: 'DiscussionNote', resolvable: true });
   });
+
+  it('an unchanged line outside the hunks, by both numbers, as GitLab unfolds the file', async () => {
+    // Between the hunks (offset of the next hunk header: 0) and below the last one (offset 1).
+    const between = await postDiscussion(app({ old_line: 12, new_line: 12 }));
+    expect(between.status).toBe(201);
+    expect(between.json.notes[0].position).toMatchObject({ old_line: 12, new_line: 12 });
+    expect((await postDiscussion(app({ old_line: 30, new_line: 31 }))).status).toBe(201);
+  });
+
+  it('diff refs of an older version, where the line exists in that version', async () => {
+    const old = await diffRefs();
+    gl.setMergeRequest({ iid: MR, baseSha: fixture.mainSha, headSha: fixture.secondHead });
+    const onOld = await call(mr('/discussions'), {
+      method: 'POST',
+      body: { body: 'x', position: { position_type: 'text', ...old, ...app({ new_line: 25 }) } },
+    });
+    expect(onOld.status).toBe(201);
+    expect(onOld.json.notes[0].position.head_sha).toBe(fixture.headSha);
+  });
+
+  it('a line range stored as given, unchecked, as GitLab does', async () => {
+    const range = {
+      start: { line_code: lineCode('app.js', 26, 26), type: 'new', old_line: null, new_line: 26 },
+      end: { line_code: 'not-a-line-code', type: 'old', old_line: 99, new_line: null },
+    };
+    const response = await postDiscussion(app({ new_line: 25, line_range: range }));
+    expect(response.status).toBe(201);
+    expect(response.json.notes[0].position.line_range).toEqual(range);
+  });
+
+  it('a file position on any path, even one the merge request does not change', async () => {
+    const response = await postDiscussion({
+      position_type: 'file',
+      old_path: 'nowhere.txt',
+      new_path: 'nowhere.txt',
+    });
+    expect(response.status).toBe(201);
+  });
 });
 
 describe('discussion positions: refused with GitLab 400', () => {
@@ -483,7 +602,25 @@ describe('discussion positions: refused with GitLab 400', () => {
     );
   });
 
-  it('diff refs that are not the current ones (a push happened)', async () => {
+  it('diff refs whose shas are not commits', async () => {
+    const refs = await diffRefs();
+    const bogus = await call(mr('/discussions'), {
+      method: 'POST',
+      body: {
+        body: 'x',
+        position: {
+          position_type: 'text',
+          ...refs,
+          head_sha: 'f'.repeat(40),
+          ...app({ new_line: 25 }),
+        },
+      },
+    });
+    expectRefused(bogus);
+  });
+
+  it('diff refs that are not the current ones, when staleDiffRefs is "reject" (stricter)', async () => {
+    await startFake({ staleDiffRefs: 'reject' });
     const stale = await diffRefs();
     gl.setMergeRequest({ iid: MR, baseSha: fixture.mainSha, headSha: fixture.secondHead });
     const response = await call(mr('/discussions'), {
@@ -491,44 +628,16 @@ describe('discussion positions: refused with GitLab 400', () => {
       body: { body: 'x', position: { position_type: 'text', ...stale, ...app({ new_line: 25 }) } },
     });
     expectRefused(response);
-    expect(response.json).toEqual({
-      message: `400 Bad request - Note {:line_code=>["can't be blank", "must be a valid line code"]}`,
-    });
     expect((await postDiscussion(app({ new_line: 25 }))).status).toBe(201);
   });
 
-  it('old diff refs resolve, as in GitLab, when staleDiffRefs is "resolve"; unknown shas never', async () => {
-    await startFake({ staleDiffRefs: 'resolve' });
-    const old = await diffRefs();
-    gl.setMergeRequest({ iid: MR, baseSha: fixture.mainSha, headSha: fixture.secondHead });
-    const onOld = await call(mr('/discussions'), {
-      method: 'POST',
-      body: { body: 'x', position: { position_type: 'text', ...old, ...app({ new_line: 25 }) } },
-    });
-    expect(onOld.status).toBe(201);
-    expect(onOld.json.notes[0].position.head_sha).toBe(fixture.headSha);
-    const bogus = await call(mr('/discussions'), {
-      method: 'POST',
-      body: {
-        body: 'x',
-        position: {
-          position_type: 'text',
-          ...old,
-          head_sha: 'f'.repeat(40),
-          ...app({ new_line: 25 }),
-        },
-      },
-    });
-    expect(bogus.status).toBe(400);
-    expect(bogus.json).toEqual(noteError(NOTE_ERRORS.lineCode));
-  });
-
-  it('a line range with an end outside the diff, or ends out of order', async () => {
+  it('a line range with an end outside the diff or ends out of order, when lineRanges is "checked" (stricter)', async () => {
+    await startFake({ lineRanges: 'checked' });
     const outside = await postDiscussion(
       app({
         new_line: 25,
         line_range: {
-          start: { line_code: lineCode('app.js', 12, 12), type: null, old_line: 12, new_line: 12 },
+          start: { line_code: lineCode('app.js', 12, 13), type: null, old_line: 12, new_line: 13 },
           end: { line_code: lineCode('app.js', 26, 25), type: 'new', new_line: 25 },
         },
       }),
@@ -551,6 +660,40 @@ describe('discussion positions: refused with GitLab 400', () => {
       }),
     );
     expectRefused(oneEnd, NOTE_ERRORS.lineRange);
+  });
+
+  it('an unchanged line outside the hunks given with the wrong new_line, or past the old file', async () => {
+    // Between the hunks old and new numbers agree; below the last hunk new = old + 1.
+    expectRefused(await postDiscussion(app({ old_line: 12, new_line: 13 })));
+    expectRefused(await postDiscussion(app({ old_line: 29, new_line: 29 })));
+    expectRefused(await postDiscussion(app({ old_line: 31, new_line: 32 })));
+  });
+
+  it('an unchanged line outside the hunks, when unfoldUnchangedLines is false (stricter)', async () => {
+    await startFake({ unfoldUnchangedLines: false });
+    expectRefused(await postDiscussion(app({ old_line: 12, new_line: 12 })));
+  });
+
+  it('a file position without both paths', async () => {
+    const response = await postDiscussion({ position_type: 'file', new_path: 'app.js' });
+    expectRefused(response, NOTE_ERRORS.positionIncomplete);
+    expect(response.json).toEqual({
+      message: '400 Bad request - Note {:position=>["is incomplete"]}',
+    });
+  });
+
+  it('a file position on a path the merge request does not change, when filePositionPaths is "changed" (stricter)', async () => {
+    await startFake({ filePositionPaths: 'changed' });
+    const response = await postDiscussion({
+      position_type: 'file',
+      old_path: 'other.txt',
+      new_path: 'other.txt',
+    });
+    expectRefused(response, NOTE_ERRORS.filePath);
+    expect(
+      (await postDiscussion({ position_type: 'file', old_path: 'app.js', new_path: 'app.js' }))
+        .status,
+    ).toBe(201);
   });
 
   it('a file position where GitLab does not support them (parameter validation)', async () => {
@@ -720,7 +863,31 @@ describe('draft notes', () => {
     ]);
   });
 
-  it('refuses a draft with a bad position at creation (default)', async () => {
+  it('takes a draft GitLab cannot place and drops it at publish, silently (default)', async () => {
+    const bad = await call(mr('/draft_notes'), {
+      method: 'POST',
+      body: { note: 'lost', position: await position(app({ new_line: 21 })) },
+    });
+    expect(bad.status).toBe(201);
+    expect(bad.json.line_code).toBeNull();
+    const blank = await call(mr('/draft_notes'), { method: 'POST', body: { note: '' } });
+    expect(blank.status).toBe(201);
+    const good = await call(mr('/draft_notes'), {
+      method: 'POST',
+      body: { note: 'kept', position: await position(app({ new_line: 25 })) },
+    });
+    expect(good.json.line_code).toBe(lineCode('app.js', 26, 25));
+    const publish = await call(mr('/draft_notes/bulk_publish'), { method: 'POST' });
+    expect(publish.status).toBe(204);
+    expect(gl.notes(MR).map((n) => n.body)).toEqual(['kept']);
+    expect(gl.drafts(MR)).toEqual([]);
+    expect(gl.notifications()).toEqual([
+      { kind: 'review', iid: MR, noteIds: [gl.notes(MR)[0]!.id] },
+    ]);
+  });
+
+  it('refuses a draft with a bad position at creation when draftPositions is "reject-on-create" (stricter)', async () => {
+    await startFake({ draftPositions: 'reject-on-create' });
     const response = await call(mr('/draft_notes'), {
       method: 'POST',
       body: { note: 'x', position: await position(app({ new_line: 21 })) },
@@ -728,25 +895,12 @@ describe('draft notes', () => {
     expect(response.status).toBe(400);
     expect(response.json).toEqual(noteError(NOTE_ERRORS.lineCode));
     expect(gl.drafts(MR)).toEqual([]);
+  });
+
+  it('requires the note parameter, as Grape does', async () => {
     expect((await call(mr('/draft_notes'), { method: 'POST', body: {} })).json).toEqual({
       error: 'note is missing',
     });
-  });
-
-  it('takes a bad draft and drops it at publish, as GitLab does, when told to', async () => {
-    await startFake({ draftPositions: 'drop-on-publish' });
-    const bad = await call(mr('/draft_notes'), {
-      method: 'POST',
-      body: { note: 'lost', position: await position(app({ new_line: 21 })) },
-    });
-    expect(bad.status).toBe(201);
-    await call(mr('/draft_notes'), {
-      method: 'POST',
-      body: { note: 'kept', position: await position(app({ new_line: 25 })) },
-    });
-    expect((await call(mr('/draft_notes/bulk_publish'), { method: 'POST' })).status).toBe(204);
-    expect(gl.notes(MR).map((n) => n.body)).toEqual(['kept']);
-    expect(gl.drafts(MR)).toEqual([]);
   });
 
   it('deletes one draft, publishes another alone, replies to a thread', async () => {
