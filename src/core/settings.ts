@@ -404,15 +404,28 @@ function withDefaults(raw: RawSettings): Record<SettingName, string> {
  */
 export function parseSettings(raw: RawSettings, context: ParseContext): Settings {
   const values = withDefaults(raw);
-  const result = settingsSchema(context).safeParse(values);
+  const schema = settingsSchema(context);
+  const result = schema.safeParse(values);
   if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => ({ name: issue.path[0], issue }));
+  // zod runs the checks that combine settings (and read files) only once every field is valid.
+  // Every problem is reported in one round: run them again with each bad field at its default,
+  // keeping what they say about the fields that were not already wrong.
+  const bad = new Set(problems.map((p) => p.name));
+  const repaired = { ...values };
+  for (const name of bad)
+    if (typeof name === 'string' && name in SETTING_DEFINITIONS)
+      repaired[name as SettingName] = SETTING_DEFINITIONS[name as SettingName].default;
+  const again = schema.safeParse(repaired);
+  if (!again.success)
+    for (const issue of again.error.issues)
+      if (!bad.has(issue.path[0])) problems.push({ name: issue.path[0], issue });
   throw settingsError(
-    result.error.issues.map((issue) => {
-      const name = issue.path[0];
-      return typeof name === 'string' && name in values
+    problems.map(({ name, issue }) =>
+      typeof name === 'string' && name in values
         ? describeProblem(name as SettingName, values[name as SettingName], issue.message)
-        : issue.message;
-    }),
+        : issue.message,
+    ),
   );
 }
 

@@ -206,7 +206,10 @@ describe('codex-args in parseSettings', () => {
   });
 
   it('is reported with the other bad settings, and stays refused under the other strategies', () => {
-    expect(problemsOf({ mode: 'x', 'codex-args': '--yolo' })).toHaveLength(1);
+    const problems = problemsOf({ mode: 'x', 'codex-args': '--yolo' });
+    expect(problems).toHaveLength(2);
+    expect(problems[0]).toContain('setting `mode` = "x"');
+    expect(problems[1]).toContain('`--yolo` changes the sandbox');
     expect(
       problemsOf({
         'codex-args': '--yolo',
