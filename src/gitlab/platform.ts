@@ -17,6 +17,7 @@ import {
 } from '../core/platform.js';
 import { fingerprintsIn, SUMMARY_MARKER } from '../core/publish/markers.js';
 import { encodePath, lineFragment } from '../core/render/links.js';
+import { neutralizeQuickActions } from '../core/render/markdown-escape.js';
 import { GitLabApiError, type GitLabClient } from './client.js';
 
 export interface DiffRefs {
@@ -302,26 +303,8 @@ function describe(error: GitLabApiError): string {
   return String((error.body as { message?: unknown })?.message ?? error.message);
 }
 
-/**
- * GitLab runs quick actions (`/merge`, `/approve`, `/label`) found at the start of a line of a
- * note, with the token's rights. Model-written text must never trigger one, so a leading
- * slash outside code blocks is escaped.
- */
-export function neutralizeQuickActions(body: string): string {
-  let fence: string | undefined;
-  return body
-    .split('\n')
-    .map((line) => {
-      const open = /^\s*(`{3,}|~{3,})/.exec(line);
-      if (open) {
-        if (fence === undefined) fence = open[1]![0];
-        else if (open[1]![0] === fence) fence = undefined;
-        return line;
-      }
-      return fence === undefined ? line.replace(/^(\s*)\//, '$1\\/') : line;
-    })
-    .join('\n');
-}
+// Every line of a posted body that starts with `/` is escaped, whatever fences surround it.
+export { neutralizeQuickActions };
 
 /** git quotes paths with special characters; the core's diff reader decodes them. */
 function quote(path: string): string {
