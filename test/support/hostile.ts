@@ -52,3 +52,62 @@ export const QUICK_ACTION_TEXTS = [
   'a\r/merge',
   '<details>\n/merge\n</details>',
 ];
+
+/** The secret in every form the redactor must follow (issue 11). */
+export function secretForms(secret: string): Record<string, string> {
+  const every = (f: (c: string) => string) => [...secret].map(f).join('');
+  const code = (c: string) => c.charCodeAt(0);
+  return {
+    verbatim: secret,
+    'Markdown-escaped': secret.replace(/[-_]/g, '\\$&'),
+    'named entities': secret.replace(/-/g, '&hyphen;').replace(/_/g, '&lowbar;'),
+    'decimal entities': every((c) => `&#${code(c)};`),
+    'hex entities': every((c) => `&#x${code(c).toString(16)};`),
+    'URL-encoded': every((c) => `%${code(c).toString(16).toUpperCase()}`),
+    'zero-width characters': [...secret].join('\u200b'),
+    'soft hyphens': [...secret].join('\u00ad'),
+    'upper case': secret.toUpperCase(),
+    base64: Buffer.from(`OPENAI_API_KEY=${secret}`).toString('base64'),
+    'base64, second alignment': Buffer.from(`x${secret}`).toString('base64'),
+    'base64, third alignment': Buffer.from(`xy${secret}`).toString('base64'),
+    'URL-safe base64': Buffer.from(`?${secret}>`).toString('base64url'),
+    hex: Buffer.from(secret).toString('hex'),
+    'upper-case hex': Buffer.from(secret).toString('hex').toUpperCase(),
+    'prefix dropped': secret.slice(secret.indexOf('-', 3) + 1),
+  };
+}
+
+const NAMED: Record<string, string> = { hyphen: '-', dash: '-', lowbar: '_', UnderBar: '_' };
+
+/** The text as it shows or decodes, written apart from the product's redactor on purpose. */
+function shown(text: string): string {
+  return text
+    .replace(/[\u00ad\u200b-\u200f\u2060\ufeff]/g, '')
+    .replace(/\\([!-/:-@[-`{-~])/g, '$1')
+    .replace(/&#(\d+);?/g, (_, d: string) => String.fromCharCode(Number(d)))
+    .replace(/&#x([0-9a-f]+);?/gi, (_, h: string) => String.fromCharCode(parseInt(h, 16)))
+    .replace(/&([A-Za-z]+);/g, (m, name: string) => NAMED[name] ?? m)
+    .replace(/%([0-9a-f]{2})/gi, (_, h: string) => String.fromCharCode(parseInt(h, 16)));
+}
+
+/** Pieces of `secret` (16 characters of it, or the matching run of its hex or base64) in `text`. */
+export function leaks(text: string, secret: string): string[] {
+  const haystacks = [text.toLowerCase(), shown(text).toLowerCase()];
+  const pieces: string[] = [];
+  const add = (form: string, size: number) => {
+    for (let i = 0; i + size <= form.length; i++)
+      pieces.push(form.slice(i, i + size).toLowerCase());
+  };
+  add(secret, 16);
+  add(Buffer.from(secret).toString('hex'), 32);
+  for (const align of [0, 1, 2]) {
+    const b64 = Buffer.from(`${'\0'.repeat(align)}${secret}`).toString('base64');
+    const stable = b64.slice(
+      Math.ceil((8 * align) / 6),
+      Math.floor((8 * (align + secret.length)) / 6),
+    );
+    add(stable, 22);
+    add(stable.replace(/\+/g, '-').replace(/\//g, '_'), 22);
+  }
+  return [...new Set(pieces.filter((p) => haystacks.some((h) => h.includes(p))))];
+}
