@@ -108,7 +108,7 @@ function decodeEscape(match: RegExpExecArray): string {
 /** A growable list of 32-bit integers (the view's map can hold millions of entries; plain
  * arrays of that size cost the garbage collector more than the decoding itself). */
 class IntList {
-  values = new Int32Array(1024);
+  values = new Int32Array(16);
   length = 0;
   push(value: number): void {
     if (this.length === this.values.length) {

@@ -102,69 +102,81 @@ function gramHash(s: Uint16Array | string, from: number): number {
   return h;
 }
 
-/**
- * Runs of at least `min` characters of any needle in the view, as [from, to) ranges. A run of
- * PART_LENGTH or more characters holds a whole GRAM-long piece starting at a multiple of
- * STRIDE, so only those pieces are hashed and looked up among every piece of every needle; a
- * hit is then extended both ways. Needles shorter than PART_LENGTH (short secrets, matched
- * only whole) are found with a case-insensitive search.
- */
-function findRuns(view: DecodedView, needles: Needle[]): Array<[number, number]> {
-  const runs: Array<[number, number]> = [];
-  const short = needles.filter((n) => n.min < PART_LENGTH);
-  if (short.length > 0) {
-    const text = view.toString();
-    for (const needle of short) {
-      const pattern = new RegExp(needle.text.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&'), 'gi');
-      for (const m of text.matchAll(pattern)) runs.push([m.index, m.index + m[0].length]);
-    }
-  }
-  const long = needles.filter((n) => n.min >= PART_LENGTH);
-  if (long.length === 0) return runs;
+/** The needles of every registered secret, indexed once for every text redacted. */
+class NeedleIndex {
+  readonly short: Array<{ needle: Needle; pattern: RegExp }>;
+  readonly present = new Uint8Array(1 << TABLE_BITS);
+  readonly pieces = new Map<number, Array<{ needle: Needle; at: number }>>();
+  readonly hasLong: boolean;
 
-  const present = new Uint8Array(1 << TABLE_BITS);
-  const pieces = new Map<number, Array<{ needle: Needle; at: number }>>();
-  for (const needle of long) {
-    for (let at = 0; at + GRAM <= needle.text.length; at++) {
-      const h = gramHash(needle.text, at);
-      present[h & TABLE_MASK] = 1;
-      const list = pieces.get(h) ?? [];
-      list.push({ needle, at });
-      pieces.set(h, list);
-    }
-  }
-  const text = view.chars;
-  const length = view.length;
-  const coveredUntil = new Map<Needle, number>();
-  for (let p = 0; p + GRAM <= length; p += STRIDE) {
-    const h = gramHash(text, p);
-    if (present[h & TABLE_MASK] === 0) continue;
-    for (const { needle, at } of pieces.get(h) ?? []) {
-      if (p < (coveredUntil.get(needle) ?? 0)) continue;
-      const n = needle.text;
-      let left = 0;
-      while (left < at && left < p && fold(text[p - left - 1]!) === n.charCodeAt(at - left - 1))
-        left++;
-      let right = 0;
-      while (
-        at + right < n.length &&
-        p + right < length &&
-        fold(text[p + right]!) === n.charCodeAt(at + right)
-      )
-        right++;
-      // `right` counts the piece itself: after a hash collision it is shorter than GRAM.
-      if (right >= GRAM && left + right >= needle.min) {
-        runs.push([p - left, p + right]);
-        coveredUntil.set(needle, p + right);
+  constructor(needles: Needle[]) {
+    this.short = needles
+      .filter((n) => n.min < PART_LENGTH)
+      .map((needle) => ({
+        needle,
+        pattern: new RegExp(needle.text.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&'), 'gi'),
+      }));
+    const long = needles.filter((n) => n.min >= PART_LENGTH);
+    this.hasLong = long.length > 0;
+    for (const needle of long) {
+      for (let at = 0; at + GRAM <= needle.text.length; at++) {
+        const h = gramHash(needle.text, at);
+        this.present[h & TABLE_MASK] = 1;
+        const list = this.pieces.get(h) ?? [];
+        list.push({ needle, at });
+        this.pieces.set(h, list);
       }
     }
   }
-  return runs;
+
+  /**
+   * Runs of at least `min` characters of any needle in the view, as [from, to) ranges. A run
+   * of PART_LENGTH or more characters holds a whole GRAM-long piece starting at a multiple of
+   * STRIDE, so only those pieces are hashed and looked up among every piece of every needle;
+   * a hit is then extended both ways. Needles shorter than PART_LENGTH (short secrets, matched
+   * only whole) are found with a case-insensitive search.
+   */
+  findRuns(view: DecodedView): Array<[number, number]> {
+    const runs: Array<[number, number]> = [];
+    if (this.short.length > 0) {
+      const text = view.toString();
+      for (const { pattern } of this.short)
+        for (const m of text.matchAll(pattern)) runs.push([m.index, m.index + m[0].length]);
+    }
+    if (!this.hasLong) return runs;
+    const text = view.chars;
+    const length = view.length;
+    const coveredUntil = new Map<Needle, number>();
+    for (let p = 0; p + GRAM <= length; p += STRIDE) {
+      const h = gramHash(text, p);
+      if (this.present[h & TABLE_MASK] === 0) continue;
+      for (const { needle, at } of this.pieces.get(h) ?? []) {
+        if (p < (coveredUntil.get(needle) ?? 0)) continue;
+        const n = needle.text;
+        let left = 0;
+        while (left < at && left < p && fold(text[p - left - 1]!) === n.charCodeAt(at - left - 1))
+          left++;
+        let right = 0;
+        while (
+          at + right < n.length &&
+          p + right < length &&
+          fold(text[p + right]!) === n.charCodeAt(at + right)
+        )
+          right++;
+        // `right` counts the piece itself: after a hash collision it is shorter than GRAM.
+        if (right >= GRAM && left + right >= needle.min) {
+          runs.push([p - left, p + right]);
+          coveredUntil.set(needle, p + right);
+        }
+      }
+    }
+    return runs;
+  }
 }
 
 export class Redactor {
   private readonly known = new Set<string>();
-  private needles: Needle[] = [];
+  private index: NeedleIndex | undefined;
   private escapes: RegExp | undefined;
 
   add(secret: string | undefined): void {
@@ -172,10 +184,10 @@ export class Redactor {
     const value = secret?.trim();
     if (!value || value.length < 6 || this.known.has(value)) return;
     this.known.add(value);
-    this.needles = [...this.known].flatMap(needlesOf);
+    const needles = [...this.known].flatMap(needlesOf);
+    this.index = new NeedleIndex(needles);
     const alphabet = new Set<string>();
-    for (const needle of this.needles)
-      for (const c of needle.text) alphabet.add(c).add(c.toUpperCase());
+    for (const needle of needles) for (const c of needle.text) alphabet.add(c).add(c.toUpperCase());
     this.escapes = escapePattern(alphabet);
   }
 
@@ -185,14 +197,14 @@ export class Redactor {
     for (const secret of [...this.known].sort((a, b) => b.length - a.length)) {
       if (out.includes(secret)) out = out.split(secret).join(REDACTED);
     }
-    if (this.escapes) out = this.redactForms(out, this.escapes);
+    if (this.index && this.escapes) out = this.redactForms(out, this.index, this.escapes);
     for (const shape of SECRET_SHAPES) out = out.replace(shape, REDACTED);
     return out;
   }
 
-  private redactForms(text: string, escapes: RegExp): string {
+  private redactForms(text: string, index: NeedleIndex, escapes: RegExp): string {
     const view = new DecodedView(text, escapes);
-    const runs = findRuns(view, this.needles);
+    const runs = index.findRuns(view);
     if (runs.length === 0) return text;
     const ranges = runs.map(([from, to]) => view.original(from, to)).sort((a, b) => a[0] - b[0]);
     const parts: string[] = [];
