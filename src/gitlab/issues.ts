@@ -2,7 +2,7 @@
 import { encodePath, lineFragment } from '../core/render/links.js';
 import { PermissionDeniedError, type IssueTracker, type TrackedIssue } from '../core/platform.js';
 import { GitLabApiError, type GitLabClient } from './client.js';
-import { neutralizeQuickActions } from './platform.js';
+import { neutralizeQuickActions } from '../core/render/markdown-escape.js';
 
 const AUDIT_LABEL = 'codex-review';
 

@@ -19,6 +19,7 @@ import {
 } from '../core/platform.js';
 import { fingerprintsIn, SUMMARY_MARKER } from '../core/state/markers.js';
 import { encodePath, lineFragment } from '../core/render/links.js';
+import { neutralizeQuickActions } from '../core/render/markdown-escape.js';
 import { GitLabApiError, GitLabConnectionError, type GitLabClient } from './client.js';
 
 export interface DiffRefs {
@@ -469,27 +470,6 @@ export class GitLabPlatform implements ReviewPlatform {
 function withoutPatch(f: MrDiff): boolean {
   if (f.diff !== '' || f.too_large === true) return false;
   return f.collapsed === true || (f.collapsed === undefined && f.too_large === undefined);
-}
-
-/**
- * GitLab runs quick actions (`/merge`, `/approve`, `/label`) found at the start of a line of a
- * note, with the token's rights. Model-written text must never trigger one, so a leading
- * slash outside code blocks is escaped.
- */
-export function neutralizeQuickActions(body: string): string {
-  let fence: string | undefined;
-  return body
-    .split('\n')
-    .map((line) => {
-      const open = /^\s*(`{3,}|~{3,})/.exec(line);
-      if (open) {
-        if (fence === undefined) fence = open[1]![0];
-        else if (open[1]![0] === fence) fence = undefined;
-        return line;
-      }
-      return fence === undefined ? line.replace(/^(\s*)\//, '$1\\/') : line;
-    })
-    .join('\n');
 }
 
 /** git quotes paths with special characters; the core's diff reader decodes them. */

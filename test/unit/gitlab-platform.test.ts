@@ -16,11 +16,8 @@ import {
 } from '../../src/core/platform.js';
 import { findingMarker, SUMMARY_MARKER } from '../../src/core/state/markers.js';
 import { GitLabClient } from '../../src/gitlab/client.js';
-import {
-  GitLabPlatform,
-  neutralizeQuickActions,
-  type GitLabMergeRequest,
-} from '../../src/gitlab/platform.js';
+import { neutralizeQuickActions } from '../../src/core/render/markdown-escape.js';
+import { GitLabPlatform, type GitLabMergeRequest } from '../../src/gitlab/platform.js';
 import { FakeGitLab, type FakeGitLabOptions } from '../fakes/gitlab-api.js';
 import { GitRepo } from '../support/git-repo.js';
 

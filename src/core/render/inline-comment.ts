@@ -2,6 +2,7 @@
 import type { InlineAnchor } from '../diff/placement.js';
 import { findingMarker, neutralizeMarkers } from '../state/markers.js';
 import type { Finding } from '../review/finding.js';
+import { markdownBlock, markdownInline } from './markdown-escape.js';
 import { priorityBadge } from './priority.js';
 
 const SUGGESTION_FENCE = /^(\s*)(`{3,}|~{3,})suggestion\b/gm;
@@ -11,8 +12,8 @@ export function renderInlineComment(
   anchor: InlineAnchor,
   maxLength: number,
 ): string {
-  const head = `**${priorityBadge(finding.priority)} · ${neutralizeMarkers(finding.title)}**`;
-  let body = neutralizeMarkers(finding.body);
+  const head = `**${priorityBadge(finding.priority)} · ${neutralizeMarkers(markdownInline(finding.title))}**`;
+  let body = neutralizeMarkers(markdownBlock(finding.body));
   // A suggestion replaces exactly the commented lines; after clamping (or on the old side) it
   // would replace the wrong ones, so it is shown as plain code instead.
   const exact = !anchor.clamped && anchor.side === 'RIGHT';

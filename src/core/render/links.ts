@@ -1,7 +1,19 @@
 // Links to lines of a file at a commit, as each platform spells them.
 
+/**
+ * Each segment percent-encoded. encodeURIComponent leaves `(` and `)`, and an unbalanced `)`
+ * ends a Markdown link's destination: a path could close its link and add text after it.
+ */
 export function encodePath(path: string): string {
-  return path.split('/').map(encodeURIComponent).join('/');
+  return path
+    .split('/')
+    .map((segment) =>
+      encodeURIComponent(segment).replace(
+        /[()]/g,
+        (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+      ),
+    )
+    .join('/');
 }
 
 /** GitHub: #L4 or #L4-L9. GitLab: #L4 or #L4-9. */

@@ -1,3 +1,5 @@
+import { htmlInline, markdownBlock } from './markdown-escape.js';
+
 export function priorityLabel(priority: number | null): string {
   return priority === null ? 'P?' : `P${priority}`;
 }
@@ -30,10 +32,6 @@ export function countByPriority(findings: Array<{ priority: number | null }>): s
     .join(', ');
 }
 
-export function escapeHtml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
-
 /** Each finding's body, collapsed under its title (Markdown for GitHub and GitLab). */
 export function findingDetails(
   findings: Array<{ priority: number | null; title: string; body: string }>,
@@ -41,9 +39,9 @@ export function findingDetails(
   return findings
     .filter((f) => f.body)
     .flatMap((f) => [
-      `<details><summary>${priorityBadge(f.priority)} ${escapeHtml(f.title)}</summary>`,
+      `<details><summary>${priorityBadge(f.priority)} ${htmlInline(f.title)}</summary>`,
       '',
-      f.body,
+      markdownBlock(f.body),
       '',
       '</details>',
       '',

@@ -1,9 +1,8 @@
 // Markdown for the job's step summary: verdict, counts, and a table of every finding.
 import type { PlacementRecord } from '../state/placements.js';
 import type { ReviewResult } from '../review/result.js';
+import { codeSpan, markdownBlock, markdownInline, tableCell } from './markdown-escape.js';
 import { countByPriority, findingDetails, location, priorityBadge } from './priority.js';
-
-const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
 
 const PLACEMENT_TEXT: Record<string, string> = {
   inline: 'inline comment',
@@ -18,15 +17,16 @@ export function renderStepSummary(
   options: { title?: string; placements?: Map<string, PlacementRecord>; links?: string[] } = {},
 ): string {
   const lines: string[] = [`## ${options.title ?? 'Codex review'}`, ''];
-  if (result.incomplete) lines.push(`> [!WARNING]`, `> ${result.incomplete}`, '');
-  if (result.verdict.correctness) lines.push(`**Verdict:** ${result.verdict.correctness}`, '');
-  if (result.verdict.explanation) lines.push(result.verdict.explanation, '');
+  if (result.incomplete) lines.push(`> [!WARNING]`, `> ${markdownInline(result.incomplete)}`, '');
+  if (result.verdict.correctness)
+    lines.push(`**Verdict:** ${markdownInline(result.verdict.correctness)}`, '');
+  if (result.verdict.explanation) lines.push(markdownBlock(result.verdict.explanation), '');
   if (result.exec && !result.exec.findingsShaped && result.structured !== undefined) {
     lines.push('### Result', '', '```json', JSON.stringify(result.structured, null, 2), '```', '');
   }
   if (result.exec && result.exec.replyErrors.length > 0) {
     lines.push('> [!CAUTION]', "> Codex's reply does not match the output schema:");
-    for (const e of result.exec.replyErrors) lines.push(`> - ${e}`);
+    for (const e of result.exec.replyErrors) lines.push(`> - ${markdownInline(e)}`);
     lines.push('');
   }
   const n = result.findings.length;
@@ -47,14 +47,14 @@ export function renderStepSummary(
     for (const f of result.findings) {
       const confidence = f.confidence === null ? '' : f.confidence.toFixed(2);
       const where = f.inRepo
-        ? `\`${cell(location(f))}\``
-        : `\`${cell(location(f))}\` (outside the repository)`;
+        ? codeSpan(location(f), { inTable: true })
+        : `${codeSpan(location(f), { inTable: true })} (outside the repository)`;
       const record = posted?.get(f.fingerprint);
       const postedAs = posted
         ? ` ${record ? (PLACEMENT_TEXT[record.placement] ?? record.placement) : 'not posted'} |`
         : '';
       lines.push(
-        `| ${priorityBadge(f.priority)} | ${cell(f.title)} | ${where} | ${confidence} |${postedAs}`,
+        `| ${priorityBadge(f.priority)} | ${tableCell(f.title)} | ${where} | ${confidence} |${postedAs}`,
       );
     }
     lines.push('');

@@ -13,6 +13,7 @@ import {
 } from '../state/markers.js';
 import { compareFindings, type Finding } from '../review/finding.js';
 import type { ReviewResult } from '../review/result.js';
+import { codeSpan, markdownBlock, markdownInline, tableCell } from './markdown-escape.js';
 import { countByPriority, findingDetails, location, priorityBadge } from './priority.js';
 
 export interface ReviewedRange {
@@ -37,17 +38,16 @@ export interface SummaryInput {
   maxLength: number;
 }
 
-const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
 const short = (sha: string | undefined) => (sha ? sha.slice(0, 7) : '?');
 
 function link(
   input: SummaryInput,
   f: { path: string | null; startLine: number | null; endLine: number | null },
-  inRepo = true,
+  where: { inRepo: boolean; inTable: boolean },
 ): string {
   if (!f.path) return '(no location)';
-  const text = `\`${cell(location(f))}\``;
-  return inRepo
+  const text = codeSpan(location(f), { inTable: where.inTable });
+  return where.inRepo
     ? `[${text}](${input.fileUrl(f.path, f.startLine, f.endLine)})`
     : `${text} (outside the repository)`;
 }
@@ -79,9 +79,11 @@ function compose(
 ): string {
   const { result, range } = input;
   const lines: string[] = ['## Codex review', ''];
-  if (result.incomplete) lines.push('> [!WARNING]', `> ${result.incomplete}`, '');
-  if (result.verdict.correctness) lines.push(`**Verdict:** ${result.verdict.correctness}`, '');
-  if (result.verdict.explanation && !minimal) lines.push(result.verdict.explanation, '');
+  if (result.incomplete) lines.push('> [!WARNING]', `> ${markdownInline(result.incomplete)}`, '');
+  if (result.verdict.correctness)
+    lines.push(`**Verdict:** ${markdownInline(result.verdict.correctness)}`, '');
+  if (result.verdict.explanation && !minimal)
+    lines.push(markdownBlock(result.verdict.explanation), '');
 
   const inlineCount = [...input.placements.values()].filter((p) => p.placement === 'inline').length;
   const earlierInline = [...input.placements.values()].filter(
@@ -126,7 +128,7 @@ function compose(
     for (const f of notInline.slice(0, keep)) {
       const reason = input.placements.get(f.fingerprint)?.reason ?? '';
       lines.push(
-        `| ${priorityBadge(f.priority)} | ${cell(f.title)} | ${link(input, f, f.inRepo)} | ${cell(reason)} |`,
+        `| ${priorityBadge(f.priority)} | ${tableCell(f.title)} | ${link(input, f, { inRepo: f.inRepo, inTable: true })} | ${tableCell(reason)} |`,
       );
     }
     const omitted = notInline.length - keep;
@@ -143,13 +145,15 @@ function compose(
   if (input.carried.length > 0 && !minimal) {
     lines.push('### Still open from earlier reviews', '');
     for (const f of input.carried)
-      lines.push(`- ${priorityBadge(f.priority)} ${cell(f.title)} — ${link(input, f)}`);
+      lines.push(
+        `- ${priorityBadge(f.priority)} ${markdownInline(f.title)} — ${link(input, f, { inRepo: true, inTable: false })}`,
+      );
     lines.push('');
   }
   if (input.resolved.length > 0 && !minimal) {
     lines.push('### Resolved since the last review', '');
     for (const f of input.resolved)
-      lines.push(`- ✅ ~~${cell(f.title)}~~ — \`${cell(location(f))}\``);
+      lines.push(`- ✅ ~~${markdownInline(f.title)}~~ — ${codeSpan(location(f))}`);
     lines.push('');
   }
 

@@ -8,6 +8,7 @@ import {
 } from '../state/markers.js';
 import { compareFindings } from '../review/finding.js';
 import type { ReviewResult } from '../review/result.js';
+import { codeSpan, markdownBlock, markdownInline } from './markdown-escape.js';
 import { countByPriority, location, priorityBadge } from './priority.js';
 
 export interface TrackingIssueInput {
@@ -22,7 +23,8 @@ export interface TrackingIssueInput {
   maxLength: number;
 }
 
-const inline = (text: string) => text.replace(/\r?\n/g, ' ').replace(/([[\]])/g, '\\$1');
+// Brackets escaped too: a title must not turn into a link or tick its own checkbox.
+const inline = (text: string) => markdownInline(text).replace(/([[\]])/g, '\\$1');
 
 export function renderTrackingIssue(input: TrackingIssueInput): string {
   const body = compose(input, true);
@@ -47,12 +49,18 @@ function compose(input: TrackingIssueInput, details: boolean): string {
     for (const f of open) {
       const where = f.path
         ? f.inRepo
-          ? ` — [\`${location(f)}\`](${input.fileUrl(f.path, f.startLine, f.endLine)})`
-          : ` — \`${location(f)}\` (outside the repository)`
+          ? ` — [${codeSpan(location(f))}](${input.fileUrl(f.path, f.startLine, f.endLine)})`
+          : ` — ${codeSpan(location(f))} (outside the repository)`
         : '';
       lines.push(`- [ ] ${priorityBadge(f.priority)} **${inline(f.title)}**${where}`);
       if (details && f.body)
-        lines.push(`  <details><summary>Details</summary>`, '', indent(f.body), '', '  </details>');
+        lines.push(
+          `  <details><summary>Details</summary>`,
+          '',
+          indent(markdownBlock(f.body)),
+          '',
+          '  </details>',
+        );
     }
     lines.push('');
   }
@@ -60,7 +68,7 @@ function compose(input: TrackingIssueInput, details: boolean): string {
     lines.push('### Fixed since the last run', '');
     for (const f of input.fixed) {
       lines.push(
-        `- [x] ~~${inline(f.title)}~~${f.path ? ` — \`${location(f)}\`` : ''} (no longer reported on ${input.date})`,
+        `- [x] ~~${inline(f.title)}~~${f.path ? ` — ${codeSpan(location(f))}` : ''} (no longer reported on ${input.date})`,
       );
     }
     lines.push('');
