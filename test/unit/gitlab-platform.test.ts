@@ -334,9 +334,9 @@ describe('one review per run', () => {
     expect((error as Error).message).toContain('`api` scope');
   });
 
-  it('escapes quick actions in what it posts', () => {
+  it('escapes quick actions in what it posts, inside fences too (GitLab versions disagree on fences)', () => {
     expect(neutralizeQuickActions('fine\n/merge\n  /label ~x\n```\n/keep\n```')).toBe(
-      'fine\n\\/merge\n  \\/label ~x\n```\n/keep\n```',
+      'fine\n\\/merge\n  \\/label ~x\n```\n\\/keep\n```',
     );
   });
 });
