@@ -115,8 +115,9 @@ export async function run(): Promise<void> {
       annotate(result.findings, redactor);
     }
     await core.group('Result', async () => {
-      // Every finding is in the log, whatever happened to posting.
-      for (const line of renderTerminal(result).trimEnd().split('\n')) logger.info(line);
+      // Every finding is in the log, whatever happened to posting. One call: redaction and
+      // escaping work on the whole text at once, not line by line.
+      logger.info(renderTerminal(result).trimEnd());
     });
     for (const [name, value] of Object.entries(outcome.outputs)) core.setOutput(name, value);
     const links = outcome.summaryUrl

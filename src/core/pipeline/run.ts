@@ -130,6 +130,9 @@ export async function runReview(input: RunInput): Promise<RunOutcome> {
     const diff =
       posting && post === 'review' ? settle(posting.platform.loadDiff(posting.cr)) : undefined;
     const run = await runCodexSession(codex, invocation, input);
+    // Read again after Codex, not when the run started (a run that finished meanwhile may have
+    // posted), while the findings are collected.
+    const existingNow = posting ? settle(posting.platform.loadExisting(posting.cr)) : undefined;
     const result = await logger.group('Findings', () =>
       collectResult({
         settings,
@@ -147,6 +150,7 @@ export async function runReview(input: RunInput): Promise<RunOutcome> {
       posting,
       scope,
       diff: diff?.then(unsettle),
+      existing: existingNow?.then(unsettle),
     });
   } finally {
     // The temporary CODEX_HOME holds session transcripts of this run; nothing else needs it.
@@ -162,6 +166,7 @@ async function publishAndReport(
     posting: { platform: ReviewPlatform; cr: ChangeRequest } | undefined;
     scope: ReviewScope | undefined;
     diff: Promise<string> | undefined;
+    existing: Promise<ExistingState> | undefined;
   },
 ): Promise<RunOutcome> {
   const { settings, venue, logger, redactor } = input;
@@ -194,6 +199,7 @@ async function publishAndReport(
           logger,
           ...(venue.runUrl ? { runUrl: venue.runUrl } : {}),
           ...(run.diff ? { diff: run.diff } : {}),
+          ...(run.existing ? { existing: run.existing } : {}),
         }),
       )
       .catch((error: unknown) => {

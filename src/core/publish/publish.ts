@@ -9,6 +9,7 @@ import type { Logger } from '../logger.js';
 import {
   PermissionDeniedError,
   type ChangeRequest,
+  type ExistingState,
   type InlineComment,
   type ReviewPlatform,
 } from '../platform.js';
@@ -38,6 +39,8 @@ export interface PublishInput {
   runUrl?: string;
   /** The change request's diff, when the caller started loading it early (while Codex ran). */
   diff?: Promise<string>;
+  /** What earlier runs left, read again after Codex finished (the caller may start it early). */
+  existing?: Promise<ExistingState>;
 }
 
 export interface PublishOutcome {
@@ -52,7 +55,7 @@ export interface PublishOutcome {
 export async function publishReview(input: PublishInput): Promise<PublishOutcome> {
   const { result, platform, cr, logger, redactor } = input;
   // Read again now, not when the run started: a run that finished meanwhile may have posted.
-  const existing = await platform.loadExisting(cr);
+  const existing = await (input.existing ?? platform.loadExisting(cr));
   const placements = new Map<string, PlacementRecord>();
   // Findings already inline stay there; they neither count against max-inline-comments nor
   // appear a second time in the summary.
