@@ -3,13 +3,12 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { hidePersistedCredentials } from './codex/credentials.js';
 import { applySafetyStrategy } from './codex/safety.js';
 import { buildCodexArgs, type CodexInvocation, type ReviewTarget } from './codex/argv.js';
-import { codexEnvironment, hasStoredLogin } from './codex/env.js';
+import { hasStoredLogin } from './codex/env.js';
 import { headSha, repositoryRoot, resolveReviewTarget } from './codex/git.js';
 import { installCodex, type PackageFetcher, type ToolCache } from './codex/install.js';
-import { runProcess } from './codex/process.js';
+import { isolateCodexRun, type IsolatedRun } from './codex/isolation.js';
 import { runCodex } from './codex/run.js';
 import { readSessionUsage } from './codex/session-usage.js';
 import { ConfigurationError } from './errors.js';
@@ -41,11 +40,10 @@ export interface RunReviewOptions {
 export async function runReview(options: RunReviewOptions): Promise<ReviewResult> {
   const { settings, logger } = options;
   const tempDir = fs.mkdtempSync(path.join(options.tempDir ?? os.tmpdir(), 'codex-review-'));
-  let codexHome = settings.codexHome ?? path.join(tempDir, 'codex-home');
-  fs.mkdirSync(codexHome, { recursive: true });
+  const codexHome = settings.codexHome ?? path.join(tempDir, 'codex-home');
+  let isolated: IsolatedRun | undefined;
   if (settings.openaiApiKey) logger.setSecret(settings.openaiApiKey);
 
-  const cleanups: Array<() => void> = [];
   try {
     // Everything that can be checked without Codex is checked before installing it.
     const target = await logger.group('Prepare', async () => {
@@ -57,7 +55,7 @@ export async function runReview(options: RunReviewOptions): Promise<ReviewResult
       }
       if (settings.sandbox === 'danger-full-access') {
         logger.warning(
-          'sandbox is "danger-full-access": commands Codex runs are not isolated: they can read every file and process of this job, including the Codex process environment that holds the API key.',
+          'sandbox is "danger-full-access": commands Codex runs are not isolated: they have the network (and the model, through the key proxy) and can read every file and process of the user they run as; unless that is a separate user, this includes this process\'s environment, which holds the API key.',
         );
       }
       if (settings.mode !== 'review') return undefined;
@@ -83,40 +81,19 @@ export async function runReview(options: RunReviewOptions): Promise<ReviewResult
       }),
     );
 
-    if (runAs.kind !== 'self') {
-      // The other user needs a CODEX_HOME of its own that it can reach: the runner's temp
-      // directory usually is private to this user.
-      if (!settings.codexHome) {
-        codexHome = fs.mkdtempSync(path.join(os.tmpdir(), 'codex-review-home-'));
-        cleanups.push(() => fs.rmSync(codexHome, { recursive: true, force: true }));
-      }
-      if (runAs.kind === 'uid') chownTree(codexHome, runAs.uid, runAs.gid);
-      else fs.chmodSync(codexHome, 0o777);
-      logger.info(`Codex runs as ${runAs.user}.`);
-    }
-    const env = codexEnvironment({
-      parent: options.env ?? process.env,
-      codexHome,
-      apiKey: settings.openaiApiKey,
+    isolated = await isolateCodexRun({
+      settings,
+      runAs,
+      codexRoot: installation.root,
+      parentEnv: options.env ?? process.env,
+      logger,
+      keySetting: options.keySetting ?? 'openai-api-key',
     });
-    if (runAs.kind !== 'self') {
-      // Another user: git refuses a checkout it does not own ("dubious ownership") unless told
-      // it is safe, and this user's HOME is not readable to it.
-      const repoRoot =
-        (await repositoryRoot(settings.workingDirectory)) ?? settings.workingDirectory;
-      Object.assign(env, {
-        HOME: codexHome,
-        GIT_CONFIG_COUNT: '1',
-        GIT_CONFIG_KEY_0: 'safe.directory',
-        GIT_CONFIG_VALUE_0: repoRoot,
-      });
-    }
-    if (!settings.openaiApiKey)
-      await checkStoredLogin(installation.binary, env, settings.workingDirectory, codexHome);
+    const run_ = isolated;
 
     let invocation: CodexInvocation;
     if (settings.mode === 'exec') {
-      const schemaFile = path.join(tempDir, 'output-schema.json');
+      const schemaFile = path.join(run_.filesDir, 'output-schema.json');
       fs.writeFileSync(
         schemaFile,
         JSON.stringify(settings.outputSchema ?? BUILTIN_FINDINGS_SCHEMA, null, 2),
@@ -125,26 +102,26 @@ export async function runReview(options: RunReviewOptions): Promise<ReviewResult
     } else {
       invocation = { mode: 'review', target: target! };
     }
-    const args = buildCodexArgs(settings, invocation);
+    const args = buildCodexArgs(settings, invocation, run_.keyProxy);
     const head = await headSha(settings.workingDirectory);
 
     const run = await logger.group('Run Codex', async () => {
       logger.info(`codex ${args.map(shellQuoteForLog).join(' ')}`);
-      const restore = await hidePersistedCredentials(settings.workingDirectory, logger);
       try {
         return await runCodex({
           binary: installation.binary,
           args,
           cwd: settings.workingDirectory,
-          env,
+          env: run_.env,
           timeoutMs: settings.timeoutMs,
           logger,
           keySetting: options.keySetting ?? 'openai-api-key',
-          runAs,
+          runAs: run_.runAs,
+          ...(run_.keyProxy ? { keyProxy: run_.keyProxy } : {}),
           ...(settings.openaiBaseUrl ? { baseUrl: settings.openaiBaseUrl } : {}),
         });
       } finally {
-        await restore();
+        await run_.close();
       }
     });
 
@@ -178,7 +155,7 @@ export async function runReview(options: RunReviewOptions): Promise<ReviewResult
         }
       } else {
         ({ review, source, incomplete } = extractReview({
-          codexHome,
+          codexHome: run_.codexHome,
           threadId: run.threadId,
           finalMessage: run.finalMessage,
           logger,
@@ -193,7 +170,7 @@ export async function runReview(options: RunReviewOptions): Promise<ReviewResult
       }).sort(compareFindings);
       logger.info(`${findings.length} finding(s) from ${source}`);
       // Review mode reports zero usage on the event stream; the session files have the truth.
-      const usage = readSessionUsage(codexHome, run.threadId) ?? run.usage;
+      const usage = readSessionUsage(run_.codexHome, run.threadId) ?? run.usage;
       const result: ReviewResult = {
         mode: settings.mode,
         target,
@@ -225,29 +202,9 @@ export async function runReview(options: RunReviewOptions): Promise<ReviewResult
     });
   } finally {
     // The temporary CODEX_HOME holds session transcripts of this run; nothing else needs it.
+    await isolated?.close();
+    isolated?.remove();
     fs.rmSync(tempDir, { recursive: true, force: true });
-    for (const cleanup of cleanups) cleanup();
-  }
-}
-
-async function checkStoredLogin(
-  binary: string,
-  env: NodeJS.ProcessEnv,
-  cwd: string,
-  codexHome: string,
-) {
-  const status = await runProcess({
-    command: binary,
-    args: ['login', 'status'],
-    cwd,
-    env,
-    timeoutMs: 30_000,
-    onStdoutLine: () => undefined,
-  });
-  if (status.exitCode !== 0) {
-    throw new ConfigurationError(
-      `No OpenAI API key was given and Codex is not logged in under ${codexHome} (\`codex login status\` failed). Set \`openai-api-key\`.`,
-    );
   }
 }
 
@@ -265,13 +222,4 @@ function describe(target: ReviewTarget): string {
 function shellQuoteForLog(arg: string): string {
   const short = arg.length > 200 ? `${arg.slice(0, 200)}…` : arg;
   return /^[\w@%+=:,./-]+$/.test(short) ? short : `'${short.replace(/'/g, "'\\''")}'`;
-}
-
-function chownTree(dir: string, uid: number, gid: number): void {
-  fs.chownSync(dir, uid, gid);
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) chownTree(full, uid, gid);
-    else fs.chownSync(full, uid, gid);
-  }
 }
