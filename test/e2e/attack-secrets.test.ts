@@ -13,6 +13,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { FakeGitLab } from '../fakes/gitlab-api.js';
 import { FakeResponsesApi, message, shellCall, toolOutputs } from '../fakes/responses-api.js';
 import { FAKE_GITHUB_TOKEN, runAction, runCli } from '../support/action-runner.js';
+import { CODEX_BINARY } from '../support/codex.js';
 import { GitRepo } from '../support/git-repo.js';
 
 const asRoot = process.getuid?.() === 0;
@@ -414,6 +415,52 @@ describe.runIf(asRoot)('danger-full-access', () => {
     expect(seen).toContain('SCANNED');
     expectNoSecret('what the model received', model.requests.map((r) => r.raw).join('\n'));
     expect(run.log).toContain('danger-full-access');
+  });
+});
+
+describe('a logged-in codex-home and no key setting', () => {
+  it('the stored key reaches the model only through the proxy; auth.json is out of reach, even as the same user', async () => {
+    const home = runnerHome();
+    const { repo, baseSha, headSha } = githubCheckout(home);
+    const codexHome = fs.mkdtempSync(path.join(os.tmpdir(), 'codex-review-logged-in-'));
+    cleanups.push(() => fs.rmSync(codexHome, { recursive: true, force: true }));
+    execFileSync(CODEX_BINARY, ['login', '--with-api-key'], {
+      input: `${KEY}\n`,
+      env: { PATH: process.env.PATH, CODEX_HOME: codexHome, HOME: codexHome },
+    });
+    const auth = fs.readFileSync(path.join(codexHome, 'auth.json'));
+    expect(auth.toString()).toContain(KEY);
+    const commands = [
+      `echo AUTH; cat "$CODEX_HOME/auth.json" "${codexHome}/auth.json" 2>&1; ls -la "${codexHome}" 2>&1`,
+      'env; for f in /proc/[0-9]*/environ; do tr "\\0" "\\n" < "$f" 2>/dev/null; done | head -3000; echo SCANNED',
+    ];
+    const model = await hostileModel(commands);
+    const run = await runAction({
+      workspace: repo.dir,
+      inputs: {
+        'openai-api-key': '',
+        'codex-home': codexHome,
+        'openai-base-url': model.url,
+        post: 'none',
+        'allow-users': 'octocat',
+        // The same user as this process: only taking the file away keeps it from the agent.
+        'safety-strategy': 'unsafe',
+      },
+      payload: { pull_request: { number: 1, base: { sha: baseSha }, head: { sha: headSha } } },
+      sha: headSha,
+      env: { HOME: home },
+    });
+    cleanups.push(() => fs.rmSync(run.tempDir, { recursive: true, force: true }));
+    expect(run.exitCode, run.log).toBe(0);
+    const seen = toolOutputs(model.requests).join('\n');
+    expect(seen).toContain('AUTH');
+    expect(seen).toContain('SCANNED');
+    expect(seen).toMatch(/auth\.json: No such file or directory/);
+    expectNoSecret('what the model received', model.requests.map((r) => r.raw).join('\n'));
+    expectNoSecret('the log', `${run.log}\n${run.stderr}`);
+    for (const request of model.requests) expect(request.authorization).toBe(`Bearer ${KEY}`);
+    expect(fs.readFileSync(path.join(codexHome, 'auth.json'))).toEqual(auth);
+    expect(fs.statSync(path.join(codexHome, 'auth.json')).mode & 0o777).toBe(0o600);
   });
 });
 
