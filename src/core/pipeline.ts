@@ -85,6 +85,7 @@ export async function runReview(options: RunReviewOptions): Promise<ReviewResult
       settings,
       runAs,
       codexRoot: installation.root,
+      binary: installation.binary,
       parentEnv: options.env ?? process.env,
       logger,
       keySetting: options.keySetting ?? 'openai-api-key',
@@ -109,7 +110,7 @@ export async function runReview(options: RunReviewOptions): Promise<ReviewResult
       logger.info(`codex ${args.map(shellQuoteForLog).join(' ')}`);
       try {
         return await runCodex({
-          binary: installation.binary,
+          binary: run_.binary,
           args,
           cwd: settings.workingDirectory,
           env: run_.env,

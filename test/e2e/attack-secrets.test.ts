@@ -12,7 +12,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { FakeGitLab } from '../fakes/gitlab-api.js';
 import { FakeResponsesApi, message, shellCall, toolOutputs } from '../fakes/responses-api.js';
-import { FAKE_GITHUB_TOKEN, runAction, runCli } from '../support/action-runner.js';
+import { FAKE_GITHUB_TOKEN, processesIn, runAction, runCli } from '../support/action-runner.js';
 import { CODEX_BINARY } from '../support/codex.js';
 import { GitRepo } from '../support/git-repo.js';
 
@@ -415,6 +415,63 @@ describe.runIf(asRoot)('danger-full-access', () => {
     expect(seen).toContain('SCANNED');
     expectNoSecret('what the model received', model.requests.map((r) => r.raw).join('\n'));
     expect(run.log).toContain('danger-full-access');
+  });
+});
+
+describe.runIf(asRoot)('a job cancelled in the middle of the run (SIGTERM)', () => {
+  it('stops the agent and everything it started, and puts every credential and permission back', async () => {
+    const home = runnerHome();
+    const { repo, baseSha, headSha, configs } = githubCheckout(home);
+    const before = snapshot(configs);
+    let hanging: () => void = () => undefined;
+    const reachedHang = new Promise<void>((resolve) => (hanging = resolve));
+    const model = await new FakeResponsesApi(
+      (_request, turn) => {
+        if (turn === 0) {
+          return {
+            kind: 'items',
+            items: [shellCall('sleep 1000 & setsid sleep 1001 & echo started')],
+          };
+        }
+        hanging();
+        return { kind: 'items', items: [shellCall('sleep 1002')] };
+      },
+      { apiKey: KEY },
+    ).start();
+    cleanups.push(() => model.stop());
+    const running = runAction({
+      workspace: repo.dir,
+      inputs: {
+        'openai-api-key': KEY,
+        'openai-base-url': model.url,
+        post: 'none',
+        'allow-users': 'octocat',
+      },
+      payload: { pull_request: { number: 1, base: { sha: baseSha }, head: { sha: headSha } } },
+      sha: headSha,
+      env: { HOME: home },
+    });
+    await reachedHang;
+    await new Promise((resolve) => setTimeout(resolve, 1_000)); // the hanging command starts
+    const action = processesIn(repo.dir).find((pid) =>
+      fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('dist/action/index.js'),
+    );
+    expect(action).toBeDefined();
+    expect(processesIn(repo.dir).length).toBeGreaterThan(2); // Codex and the sleeps
+    expect(fs.readFileSync(configs[0]!, 'utf8')).not.toContain('extraheader');
+    process.kill(action!, 'SIGTERM');
+    const run = await running;
+    cleanups.push(() => fs.rmSync(run.tempDir, { recursive: true, force: true }));
+
+    expect(run.exitCode).toBeNull(); // died of the signal, as it would have without us
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(processesIn(repo.dir)).toEqual([]);
+    expect(snapshot(configs)).toEqual(before);
+    expect(aclsUnder(home)).toBe('');
+    expect(filesUnder(repo.dir).filter((f) => fs.statSync(f).uid !== 0)).toEqual([]);
+    expect(
+      fs.readdirSync(os.tmpdir()).filter((d) => d.startsWith(`codex-review-agent-${action}-`)),
+    ).toEqual([]);
   });
 });
 

@@ -41,6 +41,7 @@ async function isolate(settings: Partial<IsolationSettings>) {
     },
     runAs: { kind: 'self' },
     codexRoot: '/nonexistent',
+    binary: '/nonexistent/bin/codex',
     parentEnv: { PATH: '/usr/bin:/bin', SECRET_THING: 'x', OPENAI_API_KEY: 'sk-env' },
     logger,
   });

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { grantAccess } from '../../src/core/codex/run-as.js';
+import { grantAccess, linkInstallation, readableBy } from '../../src/core/codex/run-as.js';
 import { applySafetyStrategy, type OtherUser } from '../../src/core/codex/safety.js';
 import { RecordingLogger } from '../../src/core/logger.js';
 
@@ -114,6 +114,21 @@ describe.runIf(canRun)('grantAccess', () => {
     for (const file of ['build', 'build/out.txt']) {
       expect(fs.statSync(path.join(checkout, file)).uid, file).toBe(0);
     }
+    expect(aclsUnder(home)).toBe('');
+  });
+
+  it('links a Codex installation the user cannot reach into a place it can, leaving the original closed', async () => {
+    const user = await dedicatedUser();
+    const { home, codexRoot, binary } = runnerHome();
+    expect(await readableBy(user, codexRoot)).toBe(false);
+    const open = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'codex-review-acl-link-')));
+    cleanups.push(() => fs.rmSync(open, { recursive: true, force: true }));
+    fs.chmodSync(open, 0o755);
+    const linked = linkInstallation(codexRoot, path.join(open, 'codex'));
+    expect(await readableBy(user, linked)).toBe(true);
+    expect(as(user, `"${path.join(linked, path.relative(codexRoot, binary))}"`).out).toBe(
+      'codex\n',
+    );
     expect(aclsUnder(home)).toBe('');
   });
 

@@ -18,6 +18,8 @@ import { onAbruptExit } from './process.js';
 import {
   AccessError,
   agentRootPrefix,
+  linkInstallation,
+  readableBy,
   giveTo,
   grantAccess,
   killAllOf,
@@ -44,6 +46,8 @@ export interface IsolatedRun {
   codexHome: string;
   /** A directory Codex can read, for files the product hands it (the output schema). */
   filesDir: string;
+  /** The Codex binary to start (the installation's, or its link in the run's directory). */
+  binary: string;
   /** The route to the model, for buildCodexArgs and runCodex; none for a ChatGPT login. */
   keyProxy: KeyProxy | undefined;
   /** Stop the agent's leftovers and the proxy, put every credential back. Idempotent. */
@@ -57,6 +61,8 @@ export async function isolateCodexRun(options: {
   runAs: RunAs;
   /** The Codex installation directory (vendor/<triple>): the other user must run it. */
   codexRoot: string;
+  /** The Codex binary inside it. */
+  binary: string;
   parentEnv: NodeJS.ProcessEnv;
   logger: Logger;
   /** Variables the workflow names to pass on (the proposed `codex-env` setting). */
@@ -110,18 +116,30 @@ export async function isolateCodexRun(options: {
     // Undone in reverse: the copy-back once the directory is ours again.
     if (chatgptAuth) undo.push(chatgptAuth);
 
+    let binary = options.binary;
     if (runAs.kind !== 'self') {
       const user = runAs;
       const repoRoot =
         (await repositoryRoot(settings.workingDirectory)) ?? settings.workingDirectory;
+      // The agent's root: ours, passable but not listable; inside, the user's own directories.
+      fs.chmodSync(root, 0o711);
+      fs.chmodSync(dirs.files, 0o755);
+      // A Codex installation the user cannot read (a tool cache in a closed home) is linked
+      // into this run's directory rather than opened: a cache is shared by every run on the
+      // machine, and one run's access must not be taken back under another's feet.
+      let codexRoot = options.codexRoot;
+      if (!(await readableBy(user, codexRoot))) {
+        codexRoot = linkInstallation(options.codexRoot, path.join(root, 'codex'));
+        binary = path.join(codexRoot, path.relative(options.codexRoot, options.binary));
+      }
       let grant: AccessGrant | undefined;
       try {
         grant = await grantAccess(
           user,
           {
-            readable: [repoRoot, options.codexRoot],
+            readable: [repoRoot, codexRoot],
             writable: settings.sandbox === 'read-only' ? [] : [repoRoot],
-            reachable: [dirs.codexHome],
+            reachable: Object.values(dirs),
           },
           logger,
         );
@@ -139,9 +157,6 @@ export async function isolateCodexRun(options: {
         // git refuses a checkout owned by someone else ("dubious ownership") unless told; in
         // the user's own HOME, since Codex drops GIT_CONFIG_KEY_* (a *KEY* name) from commands.
         fs.writeFileSync(path.join(dirs.home, '.gitconfig'), '[safe]\n\tdirectory = *\n');
-        // The agent's root: ours, passable but not listable; inside, the user's own directories.
-        fs.chmodSync(root, 0o711);
-        fs.chmodSync(dirs.files, 0o755);
         for (const dir of [dirs.codexHome, dirs.home, dirs.temp]) await giveTo(user, dir);
         undo.push(() => takeBack(user, root));
         undo.push(() => grant.revoke());
@@ -160,7 +175,13 @@ export async function isolateCodexRun(options: {
     // Undone first: nothing the agent left running sees the credentials come back.
     if (runAs.kind !== 'self') {
       const user = runAs;
-      undo.push(() => killAllOf(user, marker));
+      const kill = () => killAllOf(user, marker);
+      // On cancellation too, before the credentials' own hook puts them back.
+      const forgetKill = onAbruptExit(kill);
+      undo.push(() => {
+        forgetKill();
+        kill();
+      });
     }
 
     const env = codexEnvironment({
@@ -188,6 +209,7 @@ export async function isolateCodexRun(options: {
       env,
       codexHome: dirs.codexHome,
       filesDir: dirs.files,
+      binary,
       keyProxy,
       async close() {
         if (closed) return;

@@ -7,7 +7,7 @@
 // (---) on every other entry in it, so ~/.git-credentials, ~/.gitconfig and the rest of the
 // home stay out of reach even when world-readable. Every ACL added is removed after the run, and
 // files the agent created in the checkout are given back to the checkout's owner.
-import { execFile, spawnSync } from 'node:child_process';
+import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -149,6 +149,31 @@ export async function grantAccess(
     throw error instanceof AccessError ? error : new AccessError((error as Error).message);
   }
   return { revoke };
+}
+
+/** Whether the user can reach `dir` and read everything in it. */
+export async function readableBy(user: OtherUser, dir: string): Promise<boolean> {
+  const out = await asUser(
+    user,
+    'for d; do [ -x "$d" ] || { echo closed; exit 0; }; done; ' +
+      'find "$0" -xdev \\( ! -readable -o \\( -type d ! -executable \\) \\) -print -quit 2>&1 || echo unreadable',
+    ancestorsOf(dir).reverse(),
+    dir,
+  ).catch(() => 'unreadable');
+  return out.trim() === '';
+}
+
+/** Hard links (a copy across file systems) of a directory tree, readable as the original. */
+export function linkInstallation(from: string, to: string): string {
+  fs.mkdirSync(to, { recursive: true, mode: 0o755 });
+  const target = path.join(to, path.basename(from));
+  try {
+    execFileSync('cp', ['-al', from, target], { stdio: 'ignore' });
+  } catch {
+    fs.rmSync(target, { recursive: true, force: true });
+    fs.cpSync(from, target, { recursive: true, preserveTimestamps: true });
+  }
+  return target;
 }
 
 /** Set in Codex's environment; every process the agent starts inherits it. */
@@ -318,10 +343,15 @@ async function setfacl(user: OtherUser, args: string[], files: string[]): Promis
   }
 }
 
-async function asUser(user: OtherUser, script: string, args: string[]): Promise<string> {
+async function asUser(
+  user: OtherUser,
+  script: string,
+  args: string[],
+  name = 'sh',
+): Promise<string> {
   const { stdout } =
     user.kind === 'uid'
-      ? await execFileAsync('/bin/sh', ['-c', script, 'sh', ...args], {
+      ? await execFileAsync('/bin/sh', ['-c', script, name, ...args], {
           uid: user.uid,
           gid: user.gid,
           cwd: '/',
@@ -329,7 +359,7 @@ async function asUser(user: OtherUser, script: string, args: string[]): Promise<
         })
       : await execFileAsync(
           'sudo',
-          ['-n', '-u', user.user, '--', '/bin/sh', '-c', script, 'sh', ...args],
+          ['-n', '-u', user.user, '--', '/bin/sh', '-c', script, name, ...args],
           {
             cwd: '/',
             maxBuffer: 16 * 1024 * 1024,
