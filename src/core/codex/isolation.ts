@@ -15,18 +15,16 @@ import { codexEnvironment, readStoredLogin } from './env.js';
 import { repositoryRoot } from './git.js';
 import { DEFAULT_UPSTREAM, startKeyProxy, type KeyProxy } from './key-proxy.js';
 import { onAbruptExit } from './process.js';
+import { agentRootPrefix, killAllOf, RUN_MARKER } from './run-as.js';
 import {
   AccessError,
-  agentRootPrefix,
-  linkInstallation,
-  readableBy,
   giveTo,
   grantAccess,
-  killAllOf,
-  RUN_MARKER,
+  linkInstallation,
+  readableBy,
   takeBack,
   type AccessGrant,
-} from './run-as.js';
+} from './user-access.js';
 import { sameUserNotice, type RunAs } from './safety.js';
 
 /** What Codex reads from a `codex-home` besides the login: the operator's own configuration. */

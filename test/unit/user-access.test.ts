@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { grantAccess, linkInstallation, readableBy } from '../../src/core/codex/run-as.js';
+import { grantAccess, linkInstallation, readableBy } from '../../src/core/codex/user-access.js';
 import { applySafetyStrategy, type OtherUser } from '../../src/core/codex/safety.js';
 import { RecordingLogger } from '../../src/core/logger.js';
 
