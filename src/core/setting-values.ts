@@ -39,6 +39,15 @@ export const listText = z.string().transform((v) =>
     .filter(Boolean),
 );
 
+/** Environment variable names, as a shell would take them. */
+export const envNamesText = listText.refine(
+  (names) => names.every((n) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(n)),
+  {
+    message:
+      'must be environment variable names (letters, digits and _, not starting with a digit), comma-separated',
+  },
+);
+
 export const httpUrlText = optionalText.refine((v) => v === undefined || isHttpUrl(v), {
   message: 'must be an http(s) URL such as "https://api.openai.com/v1", or empty',
 });

@@ -14,6 +14,7 @@ import {
   integerText,
   isDirectory,
   listText,
+  envNamesText,
   oneOf,
   optionalOneOf,
   optionalText,
@@ -210,6 +211,11 @@ export const SETTINGS_SCHEMA = z.object({
     default: '',
     description: 'User to run Codex as with `unprivileged-user`.',
   }),
+  'codex-env': setting(envNamesText, {
+    default: '',
+    description:
+      'Names of environment variables the commands Codex runs may see, comma-separated (besides PATH, locale, TERM, proxies and CI). Nothing else reaches them.',
+  }),
   'allow-users': setting(listText, {
     default: '',
     description:
@@ -372,6 +378,7 @@ export function settingsSchema(context: ParseContext) {
       codexHome: v['codex-home'] && resolve(v['codex-home']),
       safetyStrategy: v['safety-strategy'],
       codexUser: v['codex-user'],
+      codexEnv: v['codex-env'],
       allowUsers: v['allow-users'],
       allowBots: v['allow-bots'],
       allowUntrustedPullRequests: v['allow-untrusted-pull-requests'],

@@ -25,7 +25,38 @@ describe('buildCodexArgs', () => {
       mode: 'review',
       target: { kind: 'commit', sha: 'deadbeef', title: 'Fix it' },
     });
-    expect(args.slice(-5)).toEqual(['review', '--commit', 'deadbeef', '--title', 'Fix it']);
+    expect(args.slice(-4)).toEqual(['review', '--commit', 'deadbeef', '--title=Fix it']);
+  });
+
+  it('keeps a title that starts with "-" one argument, so it is not taken for an option', () => {
+    const args = buildCodexArgs(settings({}), {
+      mode: 'review',
+      target: { kind: 'commit', sha: 'deadbeef', title: '--help: fix the -x flag' },
+    });
+    expect(args.at(-1)).toBe('--title=--help: fix the -x flag');
+    expect(args).not.toContain('--help: fix the -x flag');
+  });
+
+  it('sends model requests to the key proxy instead of the base URL, with no key anywhere', () => {
+    const route = {
+      providerArgs: [
+        '-c',
+        'model_providers.p={ base_url = "http://127.0.0.1:1/v1" }',
+        '-c',
+        'model_provider="p"',
+      ],
+    };
+    const args = buildCodexArgs(
+      settings({ 'openai-api-key': KEY, 'openai-base-url': 'https://gateway.example.com/v1' }),
+      { mode: 'review', target: { kind: 'uncommitted' } },
+      route,
+    );
+    expect(args.join(' ')).not.toContain('openai_base_url');
+    expect(args.join(' ')).not.toContain('gateway.example.com');
+    expect(args.join(' ')).not.toContain(KEY);
+    const at = args.indexOf(route.providerArgs[1]!);
+    expect(args.slice(at - 1, at + 3)).toEqual(route.providerArgs);
+    expect(at).toBeLessThan(args.indexOf('review'));
   });
 
   it('reviews uncommitted changes', () => {

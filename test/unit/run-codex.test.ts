@@ -156,6 +156,36 @@ exit 1`,
     expect(await stopsRunning(child)).toBe(true);
   });
 
+  it('refuses to start Codex with an API key in its environment', async () => {
+    for (const name of ['CODEX_API_KEY', 'OPENAI_API_KEY']) {
+      const { promise } = run(fakeCodex('never', 'exit 0'), {
+        env: { PATH: process.env.PATH, [name]: 'sk-should-stay-in-the-proxy' },
+      });
+      await expect(promise).rejects.toThrow(`refusing to start Codex with ${name}`);
+    }
+  });
+
+  it('explains an unreachable model endpoint from what the key proxy saw', async () => {
+    const keyProxy = {
+      baseUrl: 'http://127.0.0.1:1/v1',
+      providerArgs: [],
+      upstream: 'https://gateway.example.com/v1',
+      last: { error: 'getaddrinfo ENOTFOUND gateway.example.com' },
+      forwarded: 5,
+      close: async () => undefined,
+    };
+    const { promise } = run(
+      fakeCodex(
+        'bad-gateway',
+        `echo '{"type":"turn.failed","error":{"message":"unexpected status 502 Bad Gateway"}}'; exit 1`,
+      ),
+      { keyProxy },
+    );
+    await expect(promise).rejects.toThrow(
+      'Codex could not reach the model endpoint https://gateway.example.com/v1: getaddrinfo ENOTFOUND gateway.example.com.',
+    );
+  });
+
   it('says it is still working when Codex is quiet for a while', async () => {
     const { promise, logger } = run(fakeCodex('slow', `sleep 1\n${ok}`), { heartbeatMs: 200 });
     await promise;

@@ -1,5 +1,5 @@
-// Codex command lines. Nothing secret is ever placed here: the key travels in the
-// environment of the Codex process only (see env.ts).
+// Codex command lines. Nothing secret is ever placed here: Codex talks to the model through
+// the key proxy (key-proxy.ts), which adds the key; Codex itself never holds it.
 import type { Settings } from '../settings.js';
 
 export type ReviewTarget =
@@ -20,8 +20,13 @@ type ArgvSettings = Pick<
 
 const toml = (value: string) => JSON.stringify(value);
 
+/** Where Codex sends model requests: the key proxy's provider arguments (key-proxy.ts). */
+export interface ModelRoute {
+  providerArgs: string[];
+}
+
 /** Options shared by both modes; they must precede the `review` subcommand. */
-function commonArgs(settings: ArgvSettings): string[] {
+function commonArgs(settings: ArgvSettings, route: ModelRoute | undefined): string[] {
   const args = [
     'exec',
     '--json',
@@ -41,15 +46,26 @@ function commonArgs(settings: ArgvSettings): string[] {
     '-c',
     'shell_environment_policy.ignore_default_excludes=false',
   ];
-  if (settings.openaiBaseUrl) args.push('-c', `openai_base_url=${toml(settings.openaiBaseUrl)}`);
+  // Through the proxy the base URL is the proxy's upstream; Codex only knows the loopback.
+  if (route) args.push(...route.providerArgs);
+  else if (settings.openaiBaseUrl)
+    args.push('-c', `openai_base_url=${toml(settings.openaiBaseUrl)}`);
   if (settings.model) args.push('--model', settings.model);
   if (settings.effort) args.push('-c', `model_reasoning_effort=${toml(settings.effort)}`);
   args.push(...settings.codexArgs);
   return args;
 }
 
-export function buildCodexArgs(settings: ArgvSettings, invocation: CodexInvocation): string[] {
-  const args = commonArgs(settings);
+/**
+ * `route` is the key proxy; without it Codex uses its built-in OpenAI provider and its own
+ * login (a ChatGPT login in `codex-home`, which cannot be forwarded).
+ */
+export function buildCodexArgs(
+  settings: ArgvSettings,
+  invocation: CodexInvocation,
+  route?: ModelRoute,
+): string[] {
+  const args = commonArgs(settings, route);
   if (invocation.mode === 'exec') {
     args.push('--output-schema', invocation.schemaFile, '--', settings.prompt ?? '');
     return args;
@@ -71,7 +87,8 @@ export function buildCodexArgs(settings: ArgvSettings, invocation: CodexInvocati
       break;
     case 'commit':
       args.push('--commit', target.sha);
-      if (target.title) args.push('--title', target.title);
+      // One argument, so a subject starting with `-` is not taken for an option.
+      if (target.title) args.push(`--title=${target.title}`);
       break;
     case 'uncommitted':
       args.push('--uncommitted');

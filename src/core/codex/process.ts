@@ -4,6 +4,50 @@
 import { spawn } from 'node:child_process';
 import readline from 'node:readline';
 
+/**
+ * Work that must happen even when the job is cancelled mid-run (SIGINT, then SIGTERM, from the
+ * runner): stop the agent, then put back the credentials taken out of its reach. Hooks are
+ * synchronous (a signal handler cannot wait) and run newest first, once.
+ */
+const exitHooks: Array<() => void> = [];
+const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+
+export function onAbruptExit(hook: () => void): () => void {
+  if (exitHooks.length === 0) {
+    for (const signal of SIGNALS) process.on(signal, onSignal);
+    process.on('exit', runExitHooks);
+  }
+  exitHooks.push(hook);
+  return () => {
+    const i = exitHooks.indexOf(hook);
+    if (i >= 0) exitHooks.splice(i, 1);
+    if (exitHooks.length === 0) uninstall();
+  };
+}
+
+function uninstall(): void {
+  for (const signal of SIGNALS) process.removeListener(signal, onSignal);
+  process.removeListener('exit', runExitHooks);
+}
+
+function runExitHooks(): void {
+  while (exitHooks.length > 0) {
+    const hook = exitHooks.pop()!;
+    try {
+      hook();
+    } catch {
+      // The next hook still runs: one failed restore must not keep the others from theirs.
+    }
+  }
+  uninstall();
+}
+
+function onSignal(signal: NodeJS.Signals): void {
+  runExitHooks();
+  // Die of the signal as if we had not caught it, so the runner sees the usual outcome.
+  process.kill(process.pid, signal);
+}
+
 export interface ProcessOptions {
   command: string;
   args: string[];
@@ -17,6 +61,11 @@ export interface ProcessOptions {
   /** Start the process as another user (needs root). */
   uid?: number;
   gid?: number;
+  /**
+   * How to stop the process and everything it started, when signalling its group from here is
+   * not enough (a process started through sudo as another user cannot be signalled by us).
+   */
+  kill?: (pid: number | undefined, signal: NodeJS.Signals) => void;
 }
 
 export interface ProcessResult {
@@ -62,23 +111,19 @@ export async function runProcess(options: ProcessOptions): Promise<ProcessResult
     options.onStderrLine?.(line);
   });
 
+  const kill = options.kill ?? killGroup;
   const grace = options.killGraceMs ?? 5_000;
   let killTimer: NodeJS.Timeout | undefined;
   const terminate = () => {
-    killGroup(child.pid, 'SIGTERM');
-    killTimer = setTimeout(() => killGroup(child.pid, 'SIGKILL'), grace);
+    kill(child.pid, 'SIGTERM');
+    killTimer = setTimeout(() => kill(child.pid, 'SIGKILL'), grace);
   };
   const timer = setTimeout(() => {
     timedOut = true;
     terminate();
   }, options.timeoutMs);
-  // A cancelled job sends SIGTERM/SIGINT to us; take the agent's processes down with us.
-  const onSignal = (signal: NodeJS.Signals) => {
-    killGroup(child.pid, 'SIGKILL');
-    process.kill(process.pid, signal);
-  };
-  process.once('SIGTERM', onSignal);
-  process.once('SIGINT', onSignal);
+  // A cancelled job sends SIGINT/SIGTERM to us; take the agent's processes down with us.
+  const forget = onAbruptExit(() => kill(child.pid, 'SIGKILL'));
 
   let spawnError: Error | undefined;
   const exited = new Promise<{ exitCode: number | null; signal: NodeJS.Signals | null }>(
@@ -90,7 +135,7 @@ export async function runProcess(options: ProcessOptions): Promise<ProcessResult
       child.on('exit', (code, sig) => {
         // Whatever the agent left running in its group (background servers, watchers) goes
         // too; they would otherwise keep our pipes open and outlive the job.
-        killGroup(child.pid, 'SIGKILL');
+        kill(child.pid, 'SIGKILL');
         resolve({ exitCode: code, signal: sig });
       });
     },
@@ -101,8 +146,7 @@ export async function runProcess(options: ProcessOptions): Promise<ProcessResult
   if (spawnError) stderrTail.push(`failed to start ${options.command}: ${spawnError.message}`);
   clearTimeout(timer);
   if (killTimer) clearTimeout(killTimer);
-  process.removeListener('SIGTERM', onSignal);
-  process.removeListener('SIGINT', onSignal);
+  forget();
   return {
     exitCode,
     signal,

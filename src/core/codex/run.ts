@@ -2,8 +2,13 @@
 import { CodexRunError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { describeEvent, parseEventLine, type CodexUsage } from './events.js';
+import type { KeyProxy } from './key-proxy.js';
 import { runProcess } from './process.js';
+import { spawnAs } from './run-as.js';
 import type { RunAs } from './safety.js';
+
+/** Names under which Codex would take a key from its environment; the key proxy holds it. */
+const KEY_VARIABLES = ['CODEX_API_KEY', 'OPENAI_API_KEY'];
 
 export interface CodexRunOptions {
   binary: string;
@@ -17,8 +22,10 @@ export interface CodexRunOptions {
   baseUrl?: string;
   /** Log a "still working" line after this long without events (default 30 s). */
   heartbeatMs?: number;
-  /** Start Codex as another user (safety-strategy: unprivileged-user). */
+  /** Start Codex as another user (safety-strategy). */
   runAs?: RunAs;
+  /** The key proxy Codex talks to (see buildCodexArgs): what it saw explains failures. */
+  keyProxy?: KeyProxy;
 }
 
 export interface CodexRunResult {
@@ -59,18 +66,19 @@ export async function runCodex(options: CodexRunOptions): Promise<CodexRunResult
   }, heartbeatMs / 2);
   heartbeat.unref();
 
+  const present = KEY_VARIABLES.filter((name) => options.env[name] !== undefined);
+  if (present.length > 0) {
+    // A bug, not a setting: every command the agent runs could read it.
+    throw new Error(`refusing to start Codex with ${present.join(', ')} in its environment`);
+  }
   const runAs = options.runAs ?? { kind: 'self' };
+  const spawn =
+    runAs.kind === 'self'
+      ? { command: options.binary, args: options.args, env: options.env }
+      : spawnAs(runAs, options.binary, options.args, options.env);
   const result = await runProcess({
-    // sudo -E keeps CODEX_API_KEY and CODEX_HOME for Codex itself; its shell policy still
-    // strips them from the commands it runs.
-    command: runAs.kind === 'sudo' ? 'sudo' : options.binary,
-    args:
-      runAs.kind === 'sudo'
-        ? ['-n', '-E', '-u', runAs.user, '--', options.binary, ...options.args]
-        : options.args,
-    ...(runAs.kind === 'uid' ? { uid: runAs.uid, gid: runAs.gid } : {}),
+    ...spawn,
     cwd: options.cwd,
-    env: options.env,
     timeoutMs: options.timeoutMs,
     onStdoutLine(line) {
       const event = parseEventLine(line);
@@ -132,15 +140,23 @@ export async function runCodex(options: CodexRunOptions): Promise<CodexRunResult
       commandsRun,
     };
   }
+  const upstream = options.keyProxy?.last?.error
+    ? `Codex could not reach the model endpoint ${options.keyProxy.upstream}: ${options.keyProxy.last.error}. Check \`openai-base-url\` and the runner's network (and HTTPS_PROXY, if it needs one).`
+    : undefined;
   throw new CodexRunError(
-    explainFailure({
-      failure,
-      errors,
-      stderr: result.stderrTail,
-      exitCode: result.exitCode,
-      signal: result.signal,
-      options,
-    }),
+    [
+      upstream,
+      explainFailure({
+        failure,
+        errors,
+        stderr: result.stderrTail,
+        exitCode: result.exitCode,
+        signal: result.signal,
+        options,
+      }),
+    ]
+      .filter(Boolean)
+      .join('\n'),
     {
       exitCode: result.exitCode,
       stderrTail: result.stderrTail.join('\n'),

@@ -5,30 +5,30 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ConfigurationError } from '../errors.js';
-import { repositoryRoot } from '../git.js';
 import type { Logger } from '../logger.js';
 import type { Settings } from '../settings.js';
 import { buildCodexArgs, type CodexInvocation } from './argv.js';
-import { hidePersistedCredentials } from './credentials.js';
-import { codexEnvironment, hasStoredLogin } from './env.js';
+import { hasStoredLogin } from './env.js';
 import {
   installCodex,
   type CodexInstallation,
   type PackageFetcher,
   type ToolCache,
 } from './install.js';
-import { runProcess } from './process.js';
+import { isolateCodexRun, type IsolatedRun } from './isolation.js';
 import { runCodex, type CodexRunResult } from './run.js';
-import { applySafetyStrategy, type RunAs } from './safety.js';
+import { applySafetyStrategy } from './safety.js';
 
 export interface PreparedCodex {
   installation: CodexInstallation;
-  runAs: RunAs;
-  env: NodeJS.ProcessEnv;
+  /** Who Codex runs as, its allowlisted environment, the key proxy, the hidden credentials. */
+  isolated: IsolatedRun;
+  /** CODEX_HOME of the run: its session files are read after the run. */
   codexHome: string;
-  /** Private temporary directory of this run (schema files); removed by close(). */
-  tempDir: string;
-  close(): void;
+  /** A directory Codex can read, for files the product hands it (the output schema). */
+  filesDir: string;
+  /** Put every credential back, stop the proxy, remove the run's directories. Idempotent. */
+  close(): Promise<void>;
 }
 
 export interface PrepareOptions {
@@ -56,7 +56,7 @@ export function checkCredentials(options: PrepareOptions): void {
   }
   if (settings.sandbox === 'danger-full-access') {
     logger.warning(
-      'sandbox is "danger-full-access": commands Codex runs are not isolated: they can read every file and process of this job, including the Codex process environment that holds the API key.',
+      'sandbox is "danger-full-access": commands Codex runs are not isolated: they have the network (and the model, through the key proxy) and can read every file and process of the user they run as; unless that is a separate user, this includes this process\'s environment, which holds the API key.',
     );
   }
 }
@@ -64,13 +64,13 @@ export function checkCredentials(options: PrepareOptions): void {
 export async function prepareCodex(options: PrepareOptions): Promise<PreparedCodex> {
   const { settings, logger } = options;
   const tempDir = fs.mkdtempSync(path.join(options.tempDir ?? os.tmpdir(), 'codex-review-'));
-  const cleanups: Array<() => void> = [() => fs.rmSync(tempDir, { recursive: true, force: true })];
-  const close = () => {
-    for (const cleanup of cleanups.splice(0)) cleanup();
+  let isolated: IsolatedRun | undefined;
+  const close = async () => {
+    await isolated?.close();
+    isolated?.remove();
+    fs.rmSync(tempDir, { recursive: true, force: true });
   };
   try {
-    let codexHome = settings.codexHome ?? path.join(tempDir, 'codex-home');
-    fs.mkdirSync(codexHome, { recursive: true });
     // Before anything is installed: a runner that cannot honour the strategy stops here.
     const runAs = await logger.group('Safety', () => applySafetyStrategy(settings, logger));
     const installation = await logger.group('Install Codex', () =>
@@ -81,40 +81,25 @@ export async function prepareCodex(options: PrepareOptions): Promise<PreparedCod
         ...(options.fetcher ? { fetcher: options.fetcher } : {}),
       }),
     );
-    if (runAs.kind !== 'self') {
-      // The other user needs a CODEX_HOME of its own that it can reach: the runner's temp
-      // directory usually is private to this user.
-      if (!settings.codexHome) {
-        const home = fs.mkdtempSync(path.join(os.tmpdir(), 'codex-review-home-'));
-        cleanups.push(() => fs.rmSync(home, { recursive: true, force: true }));
-        codexHome = home;
-      }
-      if (runAs.kind === 'uid') chownTree(codexHome, runAs.uid, runAs.gid);
-      else fs.chmodSync(codexHome, 0o777);
-      logger.info(`Codex runs as ${runAs.user}.`);
-    }
-    const env = codexEnvironment({
-      parent: options.env ?? process.env,
-      codexHome,
-      apiKey: settings.openaiApiKey,
+    isolated = await isolateCodexRun({
+      settings,
+      runAs,
+      codexRoot: installation.root,
+      binary: installation.binary,
+      parentEnv: options.env ?? process.env,
+      logger,
+      keySetting: options.keySetting,
+      extraEnvNames: settings.codexEnv,
     });
-    if (runAs.kind !== 'self') {
-      // Another user: git refuses a checkout it does not own ("dubious ownership") unless told
-      // it is safe, and this user's HOME is not readable to it.
-      const repoRoot =
-        (await repositoryRoot(settings.workingDirectory)) ?? settings.workingDirectory;
-      Object.assign(env, {
-        HOME: codexHome,
-        GIT_CONFIG_COUNT: '1',
-        GIT_CONFIG_KEY_0: 'safe.directory',
-        GIT_CONFIG_VALUE_0: repoRoot,
-      });
-    }
-    if (!settings.openaiApiKey)
-      await checkStoredLogin(installation.binary, env, settings.workingDirectory, codexHome);
-    return { installation, runAs, env, codexHome, tempDir, close };
+    return {
+      installation,
+      isolated,
+      codexHome: isolated.codexHome,
+      filesDir: isolated.filesDir,
+      close,
+    };
   } catch (error) {
-    close();
+    await close();
     throw error;
   }
 }
@@ -125,59 +110,31 @@ export async function runCodexSession(
   options: { settings: Settings; logger: Logger; keySetting: string },
 ): Promise<CodexRunResult> {
   const { settings, logger } = options;
-  const args = buildCodexArgs(settings, invocation);
+  const run = prepared.isolated;
+  const args = buildCodexArgs(settings, invocation, run.keyProxy);
   return logger.group('Run Codex', async () => {
     logger.info(`codex ${args.map(shellQuoteForLog).join(' ')}`);
-    const restore = await hidePersistedCredentials(settings.workingDirectory, logger);
     try {
       return await runCodex({
-        binary: prepared.installation.binary,
+        binary: run.binary,
         args,
         cwd: settings.workingDirectory,
-        env: prepared.env,
+        env: run.env,
         timeoutMs: settings.timeoutMs,
         logger,
         keySetting: options.keySetting,
-        runAs: prepared.runAs,
+        runAs: run.runAs,
+        ...(run.keyProxy ? { keyProxy: run.keyProxy } : {}),
         ...(settings.openaiBaseUrl ? { baseUrl: settings.openaiBaseUrl } : {}),
       });
     } finally {
-      await restore();
+      // Credentials come back the moment Codex is done, not when the run ends.
+      await run.close();
     }
   });
-}
-
-async function checkStoredLogin(
-  binary: string,
-  env: NodeJS.ProcessEnv,
-  cwd: string,
-  codexHome: string,
-) {
-  const status = await runProcess({
-    command: binary,
-    args: ['login', 'status'],
-    cwd,
-    env,
-    timeoutMs: 30_000,
-    onStdoutLine: () => undefined,
-  });
-  if (status.exitCode !== 0) {
-    throw new ConfigurationError(
-      `No OpenAI API key was given and Codex is not logged in under ${codexHome} (\`codex login status\` failed). Set \`openai-api-key\`.`,
-    );
-  }
 }
 
 function shellQuoteForLog(arg: string): string {
   const short = arg.length > 200 ? `${arg.slice(0, 200)}…` : arg;
   return /^[\w@%+=:,./-]+$/.test(short) ? short : `'${short.replace(/'/g, "'\\''")}'`;
-}
-
-function chownTree(dir: string, uid: number, gid: number): void {
-  fs.chownSync(dir, uid, gid);
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) chownTree(full, uid, gid);
-    else fs.chownSync(full, uid, gid);
-  }
 }

@@ -123,7 +123,7 @@ export async function runReview(input: RunInput): Promise<RunOutcome> {
       : undefined;
   const codex = await prepareCodex(input);
   try {
-    const invocation = codexInvocation(settings, scope, codex.tempDir);
+    const invocation = codexInvocation(settings, scope, codex.filesDir);
     const head = await headSha(settings.workingDirectory);
 
     // The diff is only needed after Codex; fetch it while Codex works.
@@ -154,7 +154,7 @@ export async function runReview(input: RunInput): Promise<RunOutcome> {
     });
   } finally {
     // The temporary CODEX_HOME holds session transcripts of this run; nothing else needs it.
-    codex.close();
+    await codex.close();
   }
 }
 
