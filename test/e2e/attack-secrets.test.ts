@@ -12,7 +12,13 @@ import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { FakeGitLab } from '../fakes/gitlab-api.js';
 import { FakeResponsesApi, message, shellCall, toolOutputs } from '../fakes/responses-api.js';
-import { FAKE_GITHUB_TOKEN, processesIn, runAction, runCli } from '../support/action-runner.js';
+import {
+  ACTION_ENTRY,
+  FAKE_GITHUB_TOKEN,
+  processesIn,
+  runAction,
+  runCli,
+} from '../support/action-runner.js';
 import { CODEX_BINARY } from '../support/codex.js';
 import { GitRepo } from '../support/git-repo.js';
 
@@ -454,7 +460,7 @@ describe.runIf(asRoot)('a job cancelled in the middle of the run (SIGTERM)', () 
     await reachedHang;
     await new Promise((resolve) => setTimeout(resolve, 1_000)); // the hanging command starts
     const action = processesIn(repo.dir).find((pid) =>
-      fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('dist/action/index.js'),
+      fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(ACTION_ENTRY),
     );
     expect(action).toBeDefined();
     expect(processesIn(repo.dir).length).toBeGreaterThan(2); // Codex and the sleeps
