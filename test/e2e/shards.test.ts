@@ -5,6 +5,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { Redactor } from '../../src/core/redact.js';
+import { writeFindingsFile } from '../../src/core/report/findings-file.js';
+import { fingerprintOf } from '../../src/core/review/finding.js';
+import type { ReviewResult } from '../../src/core/review/result.js';
 import { SUMMARY_MARKER } from '../../src/core/state/markers.js';
 import { FakeGitHub } from '../fakes/github-api.js';
 import { FakeGitLab } from '../fakes/gitlab-api.js';
@@ -310,5 +314,119 @@ describe('a sharded merge request review on GitLab: parallel: 3, then codex-revi
       'c/x.js',
       'd/x.js',
     ]);
+  });
+});
+
+describe('codex-review merge outside GitLab', () => {
+  /** A shard's findings file as the shard writes it. */
+  function writeShard(repo: GitRepo, index: number, total: number, title: string) {
+    const finding = {
+      title,
+      body: `Why ${title}.`,
+      priority: 1,
+      confidence: 0.9,
+      path: 'app.js',
+      startLine: 1,
+      endLine: 1,
+      inRepo: true,
+      fingerprint: fingerprintOf('app.js', title),
+    };
+    const result: ReviewResult = {
+      mode: 'exec',
+      target: undefined,
+      headSha: repo.git('rev-parse', 'HEAD'),
+      threadId: 't',
+      finalMessage: '{}',
+      findings: [finding],
+      verdict: { correctness: 'patch is incorrect', explanation: 'One.', confidence: 0.5 },
+      structured: undefined,
+      source: 'exec-json',
+      incomplete: undefined,
+      usage: {
+        input_tokens: 1,
+        cached_input_tokens: 0,
+        output_tokens: 1,
+        reasoning_output_tokens: 0,
+      },
+      blockingCount: 0,
+      codex: { version: '0.171.0', durationMs: 10, fromCache: true },
+      exec: { schema: 'built-in', replyErrors: [], findingsShaped: true },
+    };
+    writeFindingsFile(
+      repo.path(`shards/${index}.json`),
+      result,
+      new Redactor(),
+      new Map(),
+      {},
+      {
+        index,
+        total,
+        status: 'completed',
+        reason: undefined,
+        files: 1,
+        outOfShard: [],
+      },
+    );
+  }
+
+  it('prints the merged findings and writes the files, with no key and no Codex', async () => {
+    const repo = GitRepo.create();
+    cleanups.push(() => repo.remove());
+    repo.write('app.js', 'x\n');
+    repo.commit('initial');
+    writeShard(repo, 1, 2, 'First problem');
+    writeShard(repo, 2, 2, 'Second problem');
+    const cache = emptyDir();
+    const run = await runCli(
+      [
+        'merge',
+        '--merge-from',
+        'shards/*.json',
+        '--sarif-file',
+        'out.sarif',
+        '--findings-file',
+        'merged.json',
+      ],
+      { cwd: repo.dir, env: { CODEX_REVIEW_CACHE_DIR: cache } },
+    );
+    expect(run.code, run.stderr).toBe(0);
+    expect(fs.readdirSync(cache)).toEqual([]);
+    expect(run.stdout).toContain('First problem');
+    expect(run.stdout).toContain('Second problem');
+    expect(
+      JSON.parse(fs.readFileSync(repo.path('out.sarif'), 'utf8')).runs[0].results,
+    ).toHaveLength(2);
+    expect(JSON.parse(fs.readFileSync(repo.path('merged.json'), 'utf8')).findings).toHaveLength(2);
+  });
+
+  it('fails naming the missing shard, and writes no SARIF', async () => {
+    const repo = GitRepo.create();
+    cleanups.push(() => repo.remove());
+    repo.write('app.js', 'x\n');
+    repo.commit('initial');
+    writeShard(repo, 1, 3, 'First problem');
+    writeShard(repo, 3, 3, 'Third problem');
+    const run = await runCli(
+      ['merge', '--merge-from', 'shards/*.json', '--sarif-file', 'out.sarif'],
+      {
+        cwd: repo.dir,
+      },
+    );
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('shard 2/3 is missing');
+    expect(fs.existsSync(repo.path('out.sarif'))).toBe(false);
+  });
+
+  it('refuses another mode and a glob that matches nothing, naming the setting', async () => {
+    const repo = GitRepo.create();
+    cleanups.push(() => repo.remove());
+    const other = await runCli(['merge', '--mode', 'review', '--merge-from', 'x'], {
+      cwd: repo.dir,
+    });
+    expect(other.code).toBe(1);
+    expect(other.stderr).toContain('`codex-review merge` always runs with `mode: merge`');
+    const none = await runCli(['merge', '--merge-from', 'nothing/*.json'], { cwd: repo.dir });
+    expect(none.code).toBe(1);
+    expect(none.stderr).toContain('setting `merge-from` = "nothing/*.json": no file matches');
   });
 });
