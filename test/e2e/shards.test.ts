@@ -428,5 +428,13 @@ describe('codex-review merge outside GitLab', () => {
     const none = await runCli(['merge', '--merge-from', 'nothing/*.json'], { cwd: repo.dir });
     expect(none.code).toBe(1);
     expect(none.stderr).toContain('setting `merge-from` = "nothing/*.json": no file matches');
+    // A findings file reached through a symlinked directory is not read.
+    const elsewhere = fs.mkdtempSync(path.join(os.tmpdir(), 'codex-review-elsewhere-'));
+    cleanups.push(() => fs.rmSync(elsewhere, { recursive: true, force: true }));
+    fs.writeFileSync(path.join(elsewhere, '1.json'), '{}');
+    fs.symlinkSync(elsewhere, repo.path('linked'));
+    const linked = await runCli(['merge', '--merge-from', 'linked/1.json'], { cwd: repo.dir });
+    expect(linked.code).toBe(1);
+    expect(linked.stderr).toContain(`${repo.path('linked')} is a symbolic link; refusing to read`);
   });
 });

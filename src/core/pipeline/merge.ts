@@ -88,10 +88,12 @@ async function readShardFiles(input: MergeInput): Promise<ShardDocument[]> {
     );
   }
   return matches.map((file) => {
-    // Never read a file a symlink points at: it could be anything on the runner.
-    if (fs.lstatSync(file).isSymbolicLink()) {
+    // Never read through a symlink (the file, or a directory on the way from the workspace): it
+    // could point at anything on the runner.
+    const link = symlinkOnTheWay(file, cwd);
+    if (link) {
       throw new ConfigurationError(
-        `setting \`merge-from\`: ${file} is a symbolic link; refusing to read it.`,
+        `setting \`merge-from\`: ${link} is a symbolic link; refusing to read ${file} through it.`,
       );
     }
     let json: unknown;
@@ -104,4 +106,16 @@ async function readShardFiles(input: MergeInput): Promise<ShardDocument[]> {
     }
     return readShardFile(file, json);
   });
+}
+
+/** The first symlink among the file and the directories between `cwd` and it, if any. */
+function symlinkOnTheWay(file: string, cwd: string): string | undefined {
+  const base = path.resolve(cwd);
+  const relative = path.relative(base, file);
+  const inside = relative !== '' && !relative.startsWith('..') && !path.isAbsolute(relative);
+  const parts = inside ? relative.split(path.sep) : [];
+  const candidates = inside
+    ? parts.map((_, i) => path.join(base, ...parts.slice(0, i + 1)))
+    : [file];
+  return candidates.find((p) => fs.lstatSync(p).isSymbolicLink());
 }

@@ -112,7 +112,9 @@ export function shardedCodexSettings(
   let listing = sliceListing(shard.slice);
   if (listing.length > INLINE_LISTING_LIMIT) {
     const file = path.join(listingDir, 'codex-review-shard-files.txt');
-    fs.writeFileSync(file, `${listing}\n`, { mode: 0o644 });
+    // `codex-home` may be a directory the user chose: never write through a link left there.
+    fs.rmSync(file, { force: true });
+    fs.writeFileSync(file, `${listing}\n`, { mode: 0o644, flag: 'wx' });
     listing = `(${shard.slice.units.length} entries: too many for this message. They are in the file ${file}, one per line; read it first.)`;
   }
   const mode = settings.mode === 'exec' ? 'exec' : 'review';
