@@ -21,6 +21,7 @@ import { FAKE_GITHUB_TOKEN, runAction } from '../test/support/action-runner.js';
 import { PLATFORM, seedToolCache } from '../test/support/codex.js';
 import { featureRepo, GitRepo } from '../test/support/git-repo.js';
 import { FakeGitHub } from '../test/fakes/github-api.js';
+import { ROOT } from '../test/support/codex.js';
 
 const rows: Array<[string, string, string]> = [];
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'codex-review-bench-'));
@@ -450,6 +451,151 @@ async function costAgainstCodexAlone(): Promise<void> {
   fs.rmSync(toolCache, { recursive: true, force: true });
 }
 
+/**
+ * Issue 14: an audit of a repository of 3,000 files, whole and split over n = 2 and 4 shards that
+ * run side by side (as a matrix does), against a fake model whose time grows with the files it is
+ * given; then the merge job. Runs bundles built from src/ (the committed dist/ may lag behind).
+ */
+async function shards(): Promise<void> {
+  const bundles = tmp();
+  execFileSync(process.execPath, [path.join(ROOT, 'scripts', 'build.mjs'), bundles], {
+    stdio: 'ignore',
+  });
+  const entry = path.join(bundles, 'action', 'index.js');
+  const toolCache = tmp();
+  seedToolCache(toolCache);
+  const repo = GitRepo.create('codex-review-bench-shards-');
+  const files = 3_000;
+  for (let i = 0; i < files; i++) {
+    // 10 packages of 6 modules; sizes vary so that balancing by size matters.
+    const lines = 10 + ((i * 37) % 90);
+    repo.write(
+      `pkg${i % 10}/mod${Math.floor(i / 10) % 6}/f${i}.ts`,
+      `${Array.from({ length: lines }, (_, l) => `export const v${l} = ${l};`).join('\n')}\n`,
+    );
+  }
+  const sha = repo.commit('a repository of 3,000 files');
+  const findings = Array.from({ length: 60 }, (_, i) => ({
+    title: `Finding ${i}`,
+    body: `Body ${i}.`,
+    confidence_score: 0.5,
+    priority: i % 4,
+    code_location: {
+      absolute_file_path: repo.path(
+        `pkg${(i * 50) % 10}/mod${Math.floor((i * 50) / 10) % 6}/f${i * 50}.ts`,
+      ),
+      line_range: { start: 1, end: 1 },
+    },
+  }));
+  const reply = JSON.stringify({
+    findings,
+    overall_correctness: 'patch is incorrect',
+    overall_explanation: 'Many.',
+    overall_confidence_score: 0.5,
+  });
+  // A model that reads what it is given: 300 ms, plus 5 ms per file (a shard's prompt says how
+  // many files are its own; a whole run is given all of them). Real audits take minutes to hours,
+  // where the fixed cost of a job matters even less than here.
+  const baseMs = 300;
+  const perFileMs = 5;
+  const modelMs = (slice: number) => baseMs + perFileMs * slice;
+  const model = await new FakeResponsesApi(() => ({ kind: 'items', items: [message(reply)] }), {
+    latencyMs: (request) => {
+      const count = /the (\d+) files? below/.exec(JSON.stringify(request.body.input ?? []));
+      return modelMs(count ? Number(count[1]) : files);
+    },
+  }).start();
+  const job = async (shard: string | undefined) => {
+    const [run, wall] = await timed(() =>
+      runAction({
+        workspace: repo.dir,
+        toolCache,
+        entry,
+        eventName: 'schedule',
+        sha,
+        inputs: {
+          'openai-api-key': 'sk-bench-000000000000000000',
+          'openai-base-url': model.url,
+          mode: 'exec',
+          prompt: 'Audit this repository.',
+          ...(shard ? { shard } : {}),
+        },
+        timeoutMs: 600_000,
+      }),
+    );
+    if (run.exitCode !== 0) throw new Error(`shard ${shard ?? 'whole'} failed:\n${run.stdout}`);
+    return { run, wall };
+  };
+  const whole = await job(undefined);
+  rows.push([
+    `audit of ${files} files, model 0.3 s + 5 ms/file: one job (n = 1)`,
+    seconds(whole.wall),
+    `baseline; the model ${seconds(modelMs(files))}`,
+  ]);
+  for (const n of [2, 4]) {
+    const [runs, wall] = await timed(() =>
+      Promise.all(Array.from({ length: n }, (_, i) => job(`${i + 1}/${n}`))),
+    );
+    const slowest = Math.max(...runs.map((r) => r.wall));
+    const fastest = Math.min(...runs.map((r) => r.wall));
+    const sliceFiles = runs.map(
+      (r) =>
+        (
+          JSON.parse(fs.readFileSync(r.run.outputs['findings-file']!, 'utf8')) as {
+            shard: { files: number };
+          }
+        ).shard.files,
+    );
+    rows.push([
+      `audit of ${files} files: n = ${n} shards side by side (slowest job)`,
+      seconds(wall),
+      `${(wall / whole.wall).toFixed(2)} × one job (1/n = ${(1 / n).toFixed(2)}); jobs ${seconds(fastest)}–${seconds(slowest)}, ` +
+        `slices of ${Math.min(...sliceFiles)}–${Math.max(...sliceFiles)} files, the model ${seconds(modelMs(Math.max(...sliceFiles)))} at most`,
+    ]);
+    if (n !== 4) continue;
+    // This machine's CPUs are shared by the n jobs; on a matrix each job has a runner of its own.
+    const alone = await job(`1/${n}`);
+    rows.push([
+      `audit of ${files} files: shard 1/${n} alone (a runner of its own)`,
+      seconds(alone.wall),
+      `${(alone.wall / whole.wall).toFixed(2)} × one job`,
+    ]);
+    const shardDir = repo.path('shards');
+    runs.forEach((r, i) => {
+      fs.mkdirSync(path.join(shardDir, String(i + 1)), { recursive: true });
+      fs.copyFileSync(
+        r.run.outputs['findings-file']!,
+        path.join(shardDir, String(i + 1), 'findings.json'),
+      );
+    });
+    const [merged, mergeMs] = await timed(() =>
+      runAction({
+        workspace: repo.dir,
+        toolCache: tmp(),
+        entry,
+        eventName: 'schedule',
+        sha,
+        inputs: {
+          mode: 'merge',
+          'merge-from': 'shards/*/findings.json',
+          post: 'none',
+          'sarif-file': 'codex.sarif',
+        },
+      }),
+    );
+    if (merged.exitCode !== 0) throw new Error(`merge failed:\n${merged.stdout}`);
+    rows.push([
+      `merge job of the ${n} shards (${merged.outputs['findings-count']} findings, SARIF)`,
+      seconds(mergeMs),
+      'node start included; no Codex, no model request',
+    ]);
+  }
+  await model.stop();
+  repo.remove();
+  fs.rmSync(toolCache, { recursive: true, force: true });
+  fs.rmSync(bundles, { recursive: true, force: true });
+}
+
 // `npm run bench -- cost big` runs only those sections (setup always runs: it is the baseline).
 const only = process.argv.slice(2);
 const wanted = (name: string) => only.length === 0 || only.includes(name);
@@ -458,6 +604,7 @@ if (wanted('cost')) await costAgainstCodexAlone();
 if (wanted('overhead')) await overhead();
 if (wanted('parsing')) await parsing(500);
 if (wanted('big')) await bigPullRequest();
+if (wanted('shards')) await shards();
 console.log(
   `\ncodex-review benchmark (${os.cpus().length} CPUs, Node ${process.version}, Codex ${DEFAULT_CODEX_VERSION})\n`,
 );

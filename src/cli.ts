@@ -3,6 +3,7 @@
 import { CodexRunError, ConfigurationError, errorMessage } from './core/errors.js';
 import { runGitlab } from './cli/gitlab.js';
 import { runLocal } from './cli/local.js';
+import { runMergeCommand } from './cli/merge.js';
 import { settingsHelp } from './cli/options.js';
 import { VERSION } from './core/version.js';
 
@@ -16,6 +17,11 @@ Usage:
   codex-review gitlab [settings]  In a GitLab merge-request pipeline: review the merge request
                                   and post the findings on it (inline discussions and one
                                   summary note). Token: gitlab-token / GITLAB_TOKEN (scope api).
+  codex-review merge --merge-from <glob> [settings]
+                                  Combine the findings files of sharded jobs (shard: i/n) into
+                                  one result: in a GitLab job, published like \`gitlab\` (one
+                                  summary, tracking issue, Code Quality); elsewhere printed and
+                                  written like \`local\`. Runs no Codex.
   codex-review --help | --version
 
 Options:
@@ -44,6 +50,13 @@ async function main(argv: string[]): Promise<number> {
     }
     return runGitlab(rest);
   }
+  if (command === 'merge') {
+    if (rest.includes('--help') || rest.includes('-h')) {
+      process.stdout.write(usage());
+      return 0;
+    }
+    return runMergeCommand(rest);
+  }
   if (command === 'local') {
     if (rest.includes('--help') || rest.includes('-h')) {
       process.stdout.write(usage());
@@ -52,7 +65,7 @@ async function main(argv: string[]): Promise<number> {
     return runLocal(rest);
   }
   process.stderr.write(
-    `codex-review: unknown command "${command}". Commands: local, gitlab. See \`codex-review --help\`.\n`,
+    `codex-review: unknown command "${command}". Commands: local, gitlab, merge. See \`codex-review --help\`.\n`,
   );
   return 2;
 }

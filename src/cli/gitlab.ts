@@ -5,6 +5,7 @@ import { DirectoryToolCache, defaultCacheRoot } from '../core/codex/install.js';
 import { ConfigurationError } from '../core/errors.js';
 import type { ChangeRequest } from '../core/platform.js';
 import { Redactor } from '../core/redact.js';
+import { runMerge } from '../core/pipeline/merge.js';
 import { runReview } from '../core/pipeline/run.js';
 import { parseSettings } from '../core/settings.js';
 import { GitLabClient } from '../gitlab/client.js';
@@ -23,6 +24,7 @@ export async function runGitlab(
   const raw = { ...options.raw };
   raw['openai-api-key'] ||= env.OPENAI_API_KEY;
   raw['gitlab-token'] ||= env.GITLAB_TOKEN;
+  raw.shard ||= parallelShard(env);
   const redactor = new Redactor();
   for (const secret of [raw['openai-api-key'], raw['gitlab-token'], env.CI_JOB_TOKEN])
     redactor.add(secret);
@@ -83,14 +85,18 @@ export async function runGitlab(
         ? { commit: env.CI_COMMIT_SHA }
         : {};
   const jobName = env.CI_JOB_NAME ?? 'codex-review';
-  const outcome = await runReview({
+  const run = settings.mode === 'merge' ? runMerge : runReview;
+  const outcome = await run({
     settings,
     logger,
     redactor,
     toolCache: new DirectoryToolCache(defaultCacheRoot(env)),
     env,
     keySetting: 'openai-api-key / OPENAI_API_KEY',
-    findingsFile: path.resolve(workspace, options.findingsFile ?? 'codex-review-findings.json'),
+    findingsFile: path.resolve(
+      workspace,
+      options.findingsFile ?? defaultFindingsFile(settings.shard),
+    ),
     venue: {
       noun: 'merge request',
       name: (cr) => `Merge request !${cr.number}`,
@@ -109,4 +115,22 @@ export async function runGitlab(
     },
   });
   return finishRun({ outcome, redactor, logger, color: false });
+}
+
+/**
+ * A job of `parallel: N` is one shard of N (CI_NODE_INDEX is 1-based; CI_NODE_TOTAL is 1 outside
+ * `parallel:`). `shard: 1/1` turns this off for a job that is parallel for another reason.
+ */
+export function parallelShard(env: NodeJS.ProcessEnv): string | undefined {
+  const total = Number(env.CI_NODE_TOTAL);
+  const index = Number(env.CI_NODE_INDEX);
+  if (!Number.isInteger(total) || total < 2 || !Number.isInteger(index)) return undefined;
+  return `${index}/${total}`;
+}
+
+/** The shards of a parallel job need distinct names: the merge job unpacks all their artifacts in one place. */
+function defaultFindingsFile(shard: { index: number; total: number } | undefined): string {
+  return shard && shard.total > 1
+    ? `codex-review-findings-${shard.index}-of-${shard.total}.json`
+    : 'codex-review-findings.json';
 }

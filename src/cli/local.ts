@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { tryGit } from '../core/git.js';
 import { DirectoryToolCache, defaultCacheRoot } from '../core/codex/install.js';
+import { runMerge } from '../core/pipeline/merge.js';
 import { runReview } from '../core/pipeline/run.js';
 import { Redactor } from '../core/redact.js';
 import { parseSettings } from '../core/settings.js';
@@ -39,7 +40,8 @@ export async function runLocal(
   const findingsFile = path.resolve(
     options.findingsFile ?? path.join(os.tmpdir(), 'codex-review', 'findings.json'),
   );
-  const outcome = await runReview({
+  const run = settings.mode === 'merge' ? runMerge : runReview;
+  const outcome = await run({
     settings,
     logger,
     redactor,

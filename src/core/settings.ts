@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { findRefusedCodexArgs, parseCodexArgs } from './codex-args.js';
 import { ConfigurationError } from './errors.js';
 import { formatViolations, lintStrictSchema } from './exec/strict-schema.js';
+import { parseShardSpec, type ShardSpec } from './shard.js';
 import {
   booleanText,
   httpUrlText,
@@ -27,7 +28,7 @@ export { parseCodexArgs } from './codex-args.js';
 /** The newest @openai/codex this project is tested against (see test/e2e). */
 export const DEFAULT_CODEX_VERSION = '0.171.0';
 
-export const MODES = ['review', 'exec'] as const;
+export const MODES = ['review', 'exec', 'merge'] as const;
 export const SANDBOXES = ['read-only', 'workspace-write', 'danger-full-access'] as const;
 export const POST_TARGETS = ['auto', 'review', 'summary', 'issue', 'none'] as const;
 export const FAIL_ON = ['none', 'p0', 'p1', 'p2', 'p3', 'any'] as const;
@@ -75,7 +76,7 @@ export const SETTINGS_SCHEMA = z.object({
   mode: setting(oneOf(MODES), {
     default: 'review',
     description:
-      '`review` runs `codex exec review`; `exec` runs `codex exec` with a prompt and an output schema.',
+      '`review` runs `codex exec review`; `exec` runs `codex exec` with a prompt and an output schema; `merge` runs no Codex and combines the findings files of sharded jobs named by `merge-from`.',
   }),
   'openai-api-key': setting(optionalText, {
     default: '',
@@ -225,6 +226,27 @@ export const SETTINGS_SCHEMA = z.object({
     default: '',
     description: 'Bot logins allowed to trigger a run, comma-separated.',
   }),
+  shard: setting(
+    optionalText.transform((text, ctx): ShardSpec | undefined => {
+      if (text === undefined) return undefined;
+      const spec = parseShardSpec(text);
+      if (typeof spec === 'string') {
+        ctx.addIssue({ code: 'custom', message: spec, input: text });
+        return z.NEVER;
+      }
+      return spec;
+    }),
+    {
+      default: '',
+      description:
+        '`i/n` (e.g. `2/4`): this job reviews or audits the i-th of n disjoint slices of the files (a matrix job); a `merge` job combines them. On GitLab, `parallel:` sets it when empty.',
+    },
+  ),
+  'merge-from': setting(optionalText, {
+    default: '',
+    description:
+      "`mode: merge`: glob of the shards' findings files to combine (e.g. `shards/*/findings.json`).",
+  }),
   'allow-untrusted-pull-requests': setting(booleanText, {
     default: 'false',
     description:
@@ -328,6 +350,22 @@ export function settingsSchema(context: ParseContext) {
       );
     }
 
+    if (v.mode === 'merge' && !v['merge-from'])
+      problem(
+        'merge-from',
+        'is required when `mode` is "merge": a glob of the shards\' findings files',
+      );
+    if (v['merge-from'] && v.mode !== 'merge')
+      problem('merge-from', 'only applies when `mode` is "merge"');
+    if (v.shard && v.mode === 'merge')
+      problem('shard', 'does not apply when `mode` is "merge" (the merge combines every shard)');
+    if (v.shard && v.shard.total > 1 && ['review', 'summary', 'issue'].includes(v.post)) {
+      problem(
+        'post',
+        `cannot be "${v.post}" in a shard (\`shard\` is ${v.shard.index}/${v.shard.total}): a shard posts nothing; set \`post\` on the merge job (\`mode: merge\`)`,
+      );
+    }
+
     if (v.base && v.commit)
       problem('commit', 'cannot be combined with `base`: review either a branch or one commit');
 
@@ -382,6 +420,10 @@ export function settingsSchema(context: ParseContext) {
       allowUsers: v['allow-users'],
       allowBots: v['allow-bots'],
       allowUntrustedPullRequests: v['allow-untrusted-pull-requests'],
+      /** This job's slice; undefined (or 1/1) for a whole run. */
+      shard: v.shard,
+      /** `mode: merge`: glob of the shards' findings files, matched in the workspace. */
+      mergeFrom: v['merge-from'] ? { pattern: v['merge-from'], cwd: context.workspace } : undefined,
       warnings,
     };
   });

@@ -9,6 +9,7 @@ import type { ChangeRequest } from '../core/platform.js';
 import { Redactor } from '../core/redact.js';
 import { renderStepSummary } from '../core/render/step-summary.js';
 import { renderTerminal } from '../core/render/terminal.js';
+import { runMerge } from '../core/pipeline/merge.js';
 import { runReview } from '../core/pipeline/run.js';
 import {
   parseSettings,
@@ -70,7 +71,9 @@ export async function run(): Promise<void> {
         : undefined;
     const repository = context.repository;
     const tempDir = process.env.RUNNER_TEMP ?? os.tmpdir();
-    const outcome = await runReview({
+    // `mode: merge` combines the shards' findings files instead of running Codex.
+    const run = settings.mode === 'merge' ? runMerge : runReview;
+    const outcome = await run({
       settings,
       logger,
       redactor,

@@ -78,8 +78,11 @@ export class FakeResponsesApi {
     private script: Script,
     private readonly options: {
       apiKey?: string;
-      /** The model "thinks" this long before its reply starts streaming (benchmarks). */
-      latencyMs?: number;
+      /**
+       * The model "thinks" this long before its reply starts streaming (benchmarks); a function
+       * of the request for a model whose time grows with what it is given.
+       */
+      latencyMs?: number | ((request: RecordedRequest) => number);
     } = {},
   ) {}
 
@@ -154,8 +157,11 @@ export class FakeResponsesApi {
     }
 
     const reply = this.script(recorded, this.requests.length - 1);
-    if (this.options.latencyMs)
-      await new Promise((resolve) => setTimeout(resolve, this.options.latencyMs));
+    const latency =
+      typeof this.options.latencyMs === 'function'
+        ? this.options.latencyMs(recorded)
+        : this.options.latencyMs;
+    if (latency) await new Promise((resolve) => setTimeout(resolve, latency));
     if (reply.kind === 'hang') {
       this.hung.push(res);
       return;

@@ -212,6 +212,8 @@ const WRONG: Partial<Record<SettingName, { value: string; with?: RawSettings }>>
   'codex-user': { value: '', with: { 'safety-strategy': 'unprivileged-user' } },
   'allow-untrusted-pull-requests': { value: 'maybe' },
   'codex-env': { value: 'DATABASE_URL, 1BAD' },
+  shard: { value: '5/4' },
+  'merge-from': { value: 'shards/*.json', with: { mode: 'review' } },
 };
 /** Settings any text is right for. */
 const FREE_TEXT: SettingName[] = [
@@ -272,5 +274,31 @@ describe('parseCodexArgs', () => {
     ['[nope', 'is not a valid JSON array'],
   ])('rejects %j', (text, message) => {
     expect(parseCodexArgs(text)).toContain(message);
+  });
+});
+
+describe('sharding settings', () => {
+  it('parses shard as i/n and merge-from as a glob in the workspace', () => {
+    expect(parse({ shard: '2/4' }).shard).toEqual({ index: 2, total: 4 });
+    expect(parse({ mode: 'merge', 'merge-from': 'shards/*/findings.json' }).mergeFrom).toEqual({
+      pattern: 'shards/*/findings.json',
+      cwd: workspace,
+    });
+  });
+
+  it('requires merge-from in mode merge, and refuses shard there', () => {
+    expect(problemsOf({ mode: 'merge' })).toEqual([
+      expect.stringMatching(/^setting `merge-from` = "": is required when `mode` is "merge"/),
+    ]);
+    expect(problemsOf({ mode: 'merge', 'merge-from': 'a/*.json', shard: '1/2' })).toEqual([
+      expect.stringMatching(/^setting `shard` = "1\/2": does not apply when `mode` is "merge"/),
+    ]);
+  });
+
+  it.each(['review', 'summary', 'issue'])('refuses post: %s in a shard of several', (post) => {
+    expect(problemsOf({ shard: '1/3', post })).toEqual([
+      expect.stringMatching(/^setting `post` = "\w+": cannot be "\w+" in a shard .*merge job/),
+    ]);
+    expect(parse({ shard: '1/1', post }).post).toBe(post);
   });
 });

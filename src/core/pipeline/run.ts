@@ -23,6 +23,16 @@ import { chooseScope, type ReviewScope } from './scope.js';
 import type { Settings } from '../settings.js';
 import { decodeState } from '../state/markers.js';
 import type { PlacementRecord } from '../state/placements.js';
+import type { ShardRecord } from '../report/findings-file.js';
+import {
+  chooseShardScope,
+  emptySliceResult,
+  keepOwnFindings,
+  recordFailedShard,
+  shardedCodexSettings,
+  shardPostTarget,
+  shardRecord,
+} from './shard-scope.js';
 import fs from 'node:fs';
 import path from 'node:path';
 
@@ -84,11 +94,22 @@ export interface RunOutcome {
 }
 
 export async function runReview(input: RunInput): Promise<RunOutcome> {
+  if (!input.settings.shard) return runOnce(input);
+  // A shard that fails says so in its findings file: the merge job names it as failed.
+  return runOnce(input).catch(async (error: unknown) => {
+    await recordFailedShard(input, error);
+    throw error;
+  });
+}
+
+async function runOnce(input: RunInput): Promise<RunOutcome> {
   const { settings, venue, logger } = input;
   if (settings.openaiApiKey) logger.setSecret(settings.openaiApiKey);
   // What the settings switched off on purpose (safety-strategy: unsafe) is said on every run.
   for (const warning of settings.warnings) logger.warning(warning);
-  const post = choosePostTarget(settings.post, venue, logger);
+  const post = settings.shard
+    ? shardPostTarget(settings, venue, logger)
+    : choosePostTarget(settings.post, venue, logger);
   const posting =
     (post === 'review' || post === 'summary') && venue.changeRequest && venue.platform
       ? { platform: venue.platform, cr: venue.changeRequest }
@@ -121,19 +142,41 @@ export async function runReview(input: RunInput): Promise<RunOutcome> {
           }),
         )
       : undefined;
+  const shard = settings.shard
+    ? await logger.group('Shard', () =>
+        chooseShardScope({ settings, target: scope?.target, logger }),
+      )
+    : undefined;
+  if (shard && shard.slice.files.length === 0) {
+    const result = emptySliceResult(
+      settings,
+      scope?.target,
+      await headSha(settings.workingDirectory),
+    );
+    logger.info(`Shard ${shard.spec.index}/${shard.spec.total} has no files: Codex is not run.`);
+    return publishAndReport(input, {
+      result,
+      post,
+      posting,
+      scope,
+      diff: undefined,
+      shard: shardRecord(shard, result, []),
+    });
+  }
   const codex = await prepareCodex(input);
   try {
     const invocation = codexInvocation(settings, scope, codex.filesDir);
     const head = await headSha(settings.workingDirectory);
+    const codexSettings = shard ? shardedCodexSettings(settings, shard, codex.codexHome) : settings;
 
     // The diff is only needed after Codex; fetch it while Codex works.
     const diff =
       posting && post === 'review' ? settle(posting.platform.loadDiff(posting.cr)) : undefined;
-    const run = await runCodexSession(codex, invocation, input);
+    const run = await runCodexSession(codex, invocation, { ...input, settings: codexSettings });
     // Read again after Codex, not when the run started (a run that finished meanwhile may have
     // posted), while the findings are collected.
     const existingNow = posting ? settle(posting.platform.loadExisting(posting.cr)) : undefined;
-    const result = await logger.group('Findings', () =>
+    const collected = await logger.group('Findings', () =>
       collectResult({
         settings,
         run,
@@ -144,6 +187,8 @@ export async function runReview(input: RunInput): Promise<RunOutcome> {
         logger,
       }),
     );
+    const own = shard ? keepOwnFindings(collected, shard, settings, logger) : undefined;
+    const result = own?.result ?? collected;
     return await publishAndReport(input, {
       result,
       post,
@@ -151,6 +196,7 @@ export async function runReview(input: RunInput): Promise<RunOutcome> {
       scope,
       diff: diff?.then(unsettle),
       existing: existingNow?.then(unsettle),
+      ...(shard ? { shard: shardRecord(shard, result, own!.outOfShard) } : {}),
     });
   } finally {
     // The temporary CODEX_HOME holds session transcripts of this run; nothing else needs it.
@@ -158,15 +204,18 @@ export async function runReview(input: RunInput): Promise<RunOutcome> {
   }
 }
 
-async function publishAndReport(
-  input: RunInput,
+/** Everything after Codex: publish, write the files, decide the outcome (also `mode: merge`'s path). */
+export async function publishAndReport(
+  input: Omit<RunInput, 'toolCache' | 'keySetting'>,
   run: {
     result: ReviewResult;
     post: ResolvedPostTarget;
     posting: { platform: ReviewPlatform; cr: ChangeRequest } | undefined;
     scope: ReviewScope | undefined;
     diff: Promise<string> | undefined;
-    existing: Promise<ExistingState> | undefined;
+    existing?: Promise<ExistingState>;
+    /** A sharded job's record for its findings file. */
+    shard?: ShardRecord;
   },
 ): Promise<RunOutcome> {
   const { settings, venue, logger, redactor } = input;
@@ -250,6 +299,7 @@ async function publishAndReport(
     placements,
     reviewUrl,
     extra: { summaryUrl: review?.summaryUrl ?? null, incremental: scope?.incremental ?? false },
+    ...(run.shard ? { shard: run.shard } : {}),
   });
   return {
     result,

@@ -7,7 +7,7 @@ import type { PlacementRecord } from '../state/placements.js';
 import type { Redactor } from '../redact.js';
 import type { ReviewResult } from '../review/result.js';
 import type { Settings } from '../settings.js';
-import { writeFindingsFile } from './findings-file.js';
+import { writeFindingsFile, type ShardRecord } from './findings-file.js';
 import { writeReports } from './reports.js';
 
 export async function writeRunFiles(input: {
@@ -20,12 +20,21 @@ export async function writeRunFiles(input: {
   reviewUrl: string | undefined;
   /** More fields for the findings file (summary URL, incremental, …). */
   extra?: Record<string, unknown>;
+  /** A sharded job's record (`shard: i/n`). */
+  shard?: ShardRecord;
 }): Promise<Record<OutputName, string>> {
   const { result, settings, redactor, logger, findingsFile } = input;
-  writeFindingsFile(findingsFile, result, redactor, input.placements, {
-    reviewUrl: input.reviewUrl ?? null,
-    ...(input.extra ?? {}),
-  });
+  writeFindingsFile(
+    findingsFile,
+    result,
+    redactor,
+    input.placements,
+    {
+      reviewUrl: input.reviewUrl ?? null,
+      ...(input.extra ?? {}),
+    },
+    input.shard,
+  );
   const reports = writeReports({
     result,
     settings,
