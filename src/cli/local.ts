@@ -5,6 +5,8 @@ import { tryGit } from '../core/git.js';
 import { DirectoryToolCache, defaultCacheRoot } from '../core/codex/install.js';
 import { runReview } from '../core/pipeline/run.js';
 import { Redactor } from '../core/redact.js';
+import type { Logger } from '../core/logger.js';
+import { userPrivateDirectory } from '../core/safe-write.js';
 import { parseSettings } from '../core/settings.js';
 import { finishRun } from './finish.js';
 import { TerminalLogger } from './terminal-logger.js';
@@ -36,9 +38,7 @@ export async function runLocal(
       ? await localDefaults(settings.workingDirectory)
       : {};
 
-  const findingsFile = path.resolve(
-    options.findingsFile ?? path.join(os.tmpdir(), 'codex-review', 'findings.json'),
-  );
+  const findingsFile = path.resolve(options.findingsFile ?? defaultFindingsFile(logger));
   const outcome = await runReview({
     settings,
     logger,
@@ -79,4 +79,14 @@ async function localDefaults(cwd: string): Promise<{ base?: string }> {
     if (sha && sha === head) return {};
   }
   return {};
+}
+
+/**
+ * In a directory only this user can use: a fixed path in a shared /tmp could be planted as a
+ * link by another local user, redirecting the write.
+ */
+function defaultFindingsFile(logger: Logger): string {
+  const { dir, problem } = userPrivateDirectory();
+  if (problem) logger.warning(`${problem}; writing to ${dir} instead.`);
+  return path.join(dir, 'findings.json');
 }

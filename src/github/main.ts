@@ -9,7 +9,7 @@ import type { ChangeRequest } from '../core/platform.js';
 import { Redactor } from '../core/redact.js';
 import { renderStepSummary } from '../core/render/step-summary.js';
 import { renderTerminal } from '../core/render/terminal.js';
-import { runReview } from '../core/pipeline/run.js';
+import { isSkipped, runReview } from '../core/pipeline/run.js';
 import {
   parseSettings,
   SETTING_DEFINITIONS,
@@ -105,6 +105,11 @@ export async function run(): Promise<void> {
         onPermissionDenied: 'notice',
       },
     });
+    if (isSkipped(outcome)) {
+      core.notice(outcome.skipped);
+      await writeStepSummary(`## Codex review skipped\n\n${outcome.skipped}\n`);
+      return;
+    }
     const { result, placements } = outcome;
     if (outcome.permissionDenied) {
       core.notice(

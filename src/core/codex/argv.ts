@@ -1,6 +1,7 @@
 // Codex command lines. Nothing secret is ever placed here: the key travels in the
 // environment of the Codex process only (see env.ts).
 import type { Settings } from '../settings.js';
+import { isolationArgs, type RepositoryIsolation } from './isolation.js';
 
 export type ReviewTarget =
   /** Changes since the merge base of `base` and HEAD. */
@@ -10,8 +11,12 @@ export type ReviewTarget =
   /** Staged, unstaged and untracked changes. */
   | { kind: 'uncommitted' };
 
-export type CodexInvocation =
-  { mode: 'review'; target: ReviewTarget } | { mode: 'exec'; schemaFile: string };
+export type CodexInvocation = (
+  { mode: 'review'; target: ReviewTarget } | { mode: 'exec'; schemaFile: string }
+) & {
+  /** What keeps the checkout's own instruction files away (isolation.ts); defaults to the cwd. */
+  isolation?: RepositoryIsolation;
+};
 
 type ArgvSettings = Pick<
   Settings,
@@ -21,7 +26,7 @@ type ArgvSettings = Pick<
 const toml = (value: string) => JSON.stringify(value);
 
 /** Options shared by both modes; they must precede the `review` subcommand. */
-function commonArgs(settings: ArgvSettings): string[] {
+function commonArgs(settings: ArgvSettings, isolation: RepositoryIsolation): string[] {
   const args = [
     'exec',
     '--json',
@@ -41,6 +46,8 @@ function commonArgs(settings: ArgvSettings): string[] {
     '-c',
     'shell_environment_policy.ignore_default_excludes=false',
   ];
+  // The checkout's AGENTS.md, skills and .codex/ stay out; the rules' AGENTS.md comes in.
+  args.push(...isolationArgs(isolation));
   if (settings.openaiBaseUrl) args.push('-c', `openai_base_url=${toml(settings.openaiBaseUrl)}`);
   if (settings.model) args.push('--model', settings.model);
   if (settings.effort) args.push('-c', `model_reasoning_effort=${toml(settings.effort)}`);
@@ -49,7 +56,13 @@ function commonArgs(settings: ArgvSettings): string[] {
 }
 
 export function buildCodexArgs(settings: ArgvSettings, invocation: CodexInvocation): string[] {
-  const args = commonArgs(settings);
+  const args = commonArgs(
+    settings,
+    invocation.isolation ?? {
+      untrusted: [settings.workingDirectory],
+      agentInstructions: undefined,
+    },
+  );
   if (invocation.mode === 'exec') {
     args.push('--output-schema', invocation.schemaFile, '--', settings.prompt ?? '');
     return args;

@@ -20,6 +20,9 @@ import { collectResult } from '../review/collect.js';
 import { BUILTIN_FINDINGS_SCHEMA } from '../review/builtin-schema.js';
 import type { ReviewResult } from '../review/result.js';
 import { chooseScope, type ReviewScope } from './scope.js';
+import { loadReviewRules, splitByScope, type ReviewRules } from './rules.js';
+import { countBlocking } from '../review/gate.js';
+import type { Finding } from '../review/finding.js';
 import type { Settings } from '../settings.js';
 import { decodeState } from '../state/markers.js';
 import type { PlacementRecord } from '../state/placements.js';
@@ -36,6 +39,12 @@ export interface Venue {
   explainReadError(error: unknown, cr: ChangeRequest): Error;
   /** The change request of the event, if any. */
   changeRequest: ChangeRequest | undefined;
+  /**
+   * The change request when the run is on one that `changeRequest` leaves out because nothing is
+   * read or posted through the platform (a GitLab merge request pipeline without a token, from
+   * its CI variables): review rules are still read from its base, and its skip rules apply.
+   */
+  unreadChange?: ChangeRequest;
   /** Posts on the change request; undefined when this run cannot (no token): reported, not failed. */
   platform: ReviewPlatform | undefined;
   /** Keeps the audit's tracking issue (`post: issue`); undefined when there is none. */
@@ -83,11 +92,38 @@ export interface RunOutcome {
   failure: string | undefined;
 }
 
-export async function runReview(input: RunInput): Promise<RunOutcome> {
-  const { settings, venue, logger } = input;
-  if (settings.openaiApiKey) logger.setSecret(settings.openaiApiKey);
+/** A skip rule of the repository configuration ended the run before any model request. */
+export interface SkippedRun {
+  skipped: string;
+}
+
+export function isSkipped(outcome: RunOutcome | SkippedRun): outcome is SkippedRun {
+  return 'skipped' in outcome;
+}
+
+export async function runReview(given: RunInput): Promise<RunOutcome | SkippedRun> {
+  const { venue, logger } = given;
+  if (given.settings.openaiApiKey) logger.setSecret(given.settings.openaiApiKey);
   // What the settings switched off on purpose (safety-strategy: unsafe) is said on every run.
-  for (const warning of settings.warnings) logger.warning(warning);
+  for (const warning of given.settings.warnings) logger.warning(warning);
+  // On a change request the rules come from its base commit, never its head; a skip rule ends the
+  // run here, before any credential is needed or any request is made.
+  const rules = await logger.group('Review rules', () =>
+    loadReviewRules({
+      settings: given.settings,
+      change: venue.changeRequest ?? venue.unreadChange,
+      name: venue.name,
+      logger,
+      tempDir: given.tempDir,
+      findingsFile: given.findingsFile,
+    }),
+  );
+  if (rules.skip) {
+    logger.info(rules.skip);
+    return { skipped: rules.skip };
+  }
+  const input: RunInput = { ...given, settings: rules.settings };
+  const { settings } = input;
   const post = choosePostTarget(settings.post, venue, logger);
   const posting =
     (post === 'review' || post === 'summary') && venue.changeRequest && venue.platform
@@ -123,14 +159,17 @@ export async function runReview(input: RunInput): Promise<RunOutcome> {
       : undefined;
   const codex = await prepareCodex(input);
   try {
-    const invocation = codexInvocation(settings, scope, codex.tempDir);
+    const invocation = {
+      ...codexInvocation(settings, scope, codex.tempDir),
+      isolation: rules.isolation,
+    };
     const head = await headSha(settings.workingDirectory);
 
     // The diff is only needed after Codex; fetch it while Codex works.
     const diff =
       posting && post === 'review' ? settle(posting.platform.loadDiff(posting.cr)) : undefined;
     const run = await runCodexSession(codex, invocation, input);
-    const result = await logger.group('Findings', () =>
+    const collected = await logger.group('Findings', () =>
       collectResult({
         settings,
         run,
@@ -141,8 +180,11 @@ export async function runReview(input: RunInput): Promise<RunOutcome> {
         logger,
       }),
     );
+    const { result, excluded } = applyPathScope(collected, rules, logger);
     return await publishAndReport(input, {
       result,
+      excluded,
+      writeScope: rules.writeScope,
       post,
       posting,
       scope,
@@ -158,6 +200,9 @@ async function publishAndReport(
   input: RunInput,
   run: {
     result: ReviewResult;
+    /** Findings in paths the repository configuration excludes (findings file only). */
+    excluded: Finding[];
+    writeScope: ReviewRules['writeScope'];
     post: ResolvedPostTarget;
     posting: { platform: ReviewPlatform; cr: ChangeRequest } | undefined;
     scope: ReviewScope | undefined;
@@ -244,6 +289,8 @@ async function publishAndReport(
     placements,
     reviewUrl,
     extra: { summaryUrl: review?.summaryUrl ?? null, incremental: scope?.incremental ?? false },
+    excluded: run.excluded,
+    scope: run.writeScope,
   });
   return {
     result,
@@ -255,6 +302,27 @@ async function publishAndReport(
     permissionDenied,
     outputs,
     failure: redactor.redact(failureOf(result, settings, publishError) ?? '') || undefined,
+  };
+}
+
+/** Findings in excluded paths leave the result (not posted, not counted, not in reports). */
+function applyPathScope(
+  result: ReviewResult,
+  rules: ReviewRules,
+  logger: Logger,
+): { result: ReviewResult; excluded: Finding[] } {
+  const { included, excluded } = splitByScope(result.findings, rules.scope);
+  if (excluded.length === 0) return { result, excluded };
+  logger.info(
+    `${excluded.length} finding(s) in paths the repository configuration excludes are not posted (they are in the findings file).`,
+  );
+  return {
+    result: {
+      ...result,
+      findings: included,
+      blockingCount: countBlocking(included, rules.settings.failOn),
+    },
+    excluded,
   };
 }
 

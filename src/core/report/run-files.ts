@@ -5,6 +5,8 @@ import type { Logger } from '../logger.js';
 import { buildOutputs, type OutputName } from '../outputs.js';
 import type { PlacementRecord } from '../state/placements.js';
 import type { Redactor } from '../redact.js';
+import type { Finding } from '../review/finding.js';
+import type { WriteScope } from '../safe-write.js';
 import type { ReviewResult } from '../review/result.js';
 import type { Settings } from '../settings.js';
 import { writeFindingsFile } from './findings-file.js';
@@ -20,11 +22,16 @@ export async function writeRunFiles(input: {
   reviewUrl: string | undefined;
   /** More fields for the findings file (summary URL, incremental, …). */
   extra?: Record<string, unknown>;
+  /** Findings in excluded paths: only in the findings file (placement `excluded`). */
+  excluded?: Finding[];
+  /** Where files may be written: the workspace and the run's temp directory. */
+  scope: WriteScope;
 }): Promise<Record<OutputName, string>> {
-  const { result, settings, redactor, logger, findingsFile } = input;
-  writeFindingsFile(findingsFile, result, redactor, input.placements, {
-    reviewUrl: input.reviewUrl ?? null,
-    ...(input.extra ?? {}),
+  const { result, settings, redactor, logger, findingsFile, scope } = input;
+  writeFindingsFile(findingsFile, result, redactor, scope, {
+    ...(input.placements ? { placements: input.placements } : {}),
+    ...(input.excluded ? { excluded: input.excluded } : {}),
+    extra: { reviewUrl: input.reviewUrl ?? null, ...(input.extra ?? {}) },
   });
   const reports = writeReports({
     result,
@@ -32,6 +39,7 @@ export async function writeRunFiles(input: {
     repoRoot: (await repositoryRoot(settings.workingDirectory)) ?? settings.workingDirectory,
     redactor,
     logger,
+    scope,
   });
   const outputs = buildOutputs(result, {
     findingsFile,

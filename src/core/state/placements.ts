@@ -7,9 +7,10 @@ import type { InlineAnchor } from '../diff/placement.js';
  * - file / summary: listed in the summary comment (file: in a changed file, outside the diff);
  * - issue: listed in the audit's tracking issue;
  * - not-posted: posting was impossible; the finding is in the log, step summary and file.
+ * - excluded: in a path the repository configuration excludes; kept in the findings file only.
  */
 export type FinalPlacement =
-  'inline' | 'inline-earlier' | 'file' | 'summary' | 'issue' | 'not-posted';
+  'inline' | 'inline-earlier' | 'file' | 'summary' | 'issue' | 'not-posted' | 'excluded';
 
 export interface PlacementRecord {
   placement: FinalPlacement;
