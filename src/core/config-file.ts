@@ -140,6 +140,7 @@ function describeIssue(issue: z.core.$ZodIssue, root: unknown): string[] {
   }
   const key = keyPath(issue.path);
   const value = valueAt(root, issue.path);
+  if (key && value === undefined) return [`\`${key}\` is missing: ${issue.message}`];
   return [
     key
       ? `\`${key}\` = ${shown(value)}: ${issue.message}`
