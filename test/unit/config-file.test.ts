@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   configInstructions,
@@ -44,6 +46,20 @@ describe('parseRepoConfig', () => {
         { path: 'src/db/**', instructions: 'Check every query for injection.' },
       ],
       skip: { drafts: true, labels: ['wip'], authors: ['dependabot[bot]'] },
+    });
+  });
+
+  it("accepts the README's example as it is written", () => {
+    const readme = fs.readFileSync(path.join(import.meta.dirname, '..', '..', 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('## Repository configuration'));
+    const example = /```yaml\n([\s\S]*?)```/.exec(section)![1]!;
+    expect(parseRepoConfig(example, 'README.md')).toEqual({
+      instructions: 'Focus on correctness and security.\n',
+      paths: { include: ['**'], exclude: ['dist/**', '**/*.lock'] },
+      'path-instructions': [
+        { path: 'src/db/**', instructions: 'Check every query for injection.' },
+      ],
+      skip: { drafts: false, labels: [], authors: [] },
     });
   });
 
