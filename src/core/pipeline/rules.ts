@@ -16,6 +16,9 @@ import {
 import { ConfigurationError } from '../errors.js';
 import { repositoryRoot } from '../git.js';
 import type { Logger } from '../logger.js';
+import type { Finding } from '../review/finding.js';
+import { countBlocking } from '../review/gate.js';
+import type { ReviewResult } from '../review/result.js';
 import type { ChangeRequest } from '../platform.js';
 import { hasCommit, readRuleFile, repoRelative, type RuleSource } from '../repo-files.js';
 import { prepareTarget, type WriteScope } from '../safe-write.js';
@@ -51,8 +54,6 @@ export interface RulesInput {
 export async function loadReviewRules(input: RulesInput): Promise<ReviewRules> {
   const { settings, change, logger } = input;
   const writeScope: WriteScope = { roots: [settings.workspace, input.tempDir ?? os.tmpdir()] };
-  checkWriteTargets(settings, input.findingsFile, writeScope);
-
   const source = await ruleSource(input);
   logger.info(`Review rules are read from ${source.label}.`);
 
@@ -65,6 +66,7 @@ export async function loadReviewRules(input: RulesInput): Promise<ReviewRules> {
       );
     if (decision.reason) return { ...base(), skip: `Skipped: ${decision.reason}.` };
   }
+  checkWriteTargets(settings, input.findingsFile, writeScope);
 
   const prompt = settings.promptFile
     ? await readPromptFile(settings.promptFile, source, change !== undefined)
@@ -245,4 +247,25 @@ export function splitByScope<T extends { path: string | null; inRepo: boolean }>
     else (scope.covers(f.path) ? included : excluded).push(f);
   }
   return { included, excluded };
+}
+
+/** Findings in excluded paths leave the result (not posted, not counted, not in reports). */
+export function applyPathScope(
+  result: ReviewResult,
+  rules: ReviewRules,
+  logger: Logger,
+): { result: ReviewResult; excluded: Finding[] } {
+  const { included, excluded } = splitByScope(result.findings, rules.scope);
+  if (excluded.length === 0) return { result, excluded };
+  logger.info(
+    `${excluded.length} finding(s) in paths the repository configuration excludes are not posted (they are in the findings file).`,
+  );
+  return {
+    result: {
+      ...result,
+      findings: included,
+      blockingCount: countBlocking(included, rules.settings.failOn),
+    },
+    excluded,
+  };
 }

@@ -20,8 +20,7 @@ import { collectResult } from '../review/collect.js';
 import { BUILTIN_FINDINGS_SCHEMA } from '../review/builtin-schema.js';
 import type { ReviewResult } from '../review/result.js';
 import { chooseScope, type ReviewScope } from './scope.js';
-import { loadReviewRules, splitByScope, type ReviewRules } from './rules.js';
-import { countBlocking } from '../review/gate.js';
+import { applyPathScope, loadReviewRules, type ReviewRules } from './rules.js';
 import type { Finding } from '../review/finding.js';
 import type { Settings } from '../settings.js';
 import { decodeState } from '../state/markers.js';
@@ -302,27 +301,6 @@ async function publishAndReport(
     permissionDenied,
     outputs,
     failure: redactor.redact(failureOf(result, settings, publishError) ?? '') || undefined,
-  };
-}
-
-/** Findings in excluded paths leave the result (not posted, not counted, not in reports). */
-function applyPathScope(
-  result: ReviewResult,
-  rules: ReviewRules,
-  logger: Logger,
-): { result: ReviewResult; excluded: Finding[] } {
-  const { included, excluded } = splitByScope(result.findings, rules.scope);
-  if (excluded.length === 0) return { result, excluded };
-  logger.info(
-    `${excluded.length} finding(s) in paths the repository configuration excludes are not posted (they are in the findings file).`,
-  );
-  return {
-    result: {
-      ...result,
-      findings: included,
-      blockingCount: countBlocking(included, rules.settings.failOn),
-    },
-    excluded,
   };
 }
 
