@@ -179,7 +179,7 @@ async function parsing(count: number): Promise<void> {
     };
     renderStepSummary(result);
     renderTerminal(result);
-    writeFindingsFile(path.join(dir, 'findings.json'), result, new Redactor());
+    writeFindingsFile(path.join(dir, 'findings.json'), result, new Redactor(), { roots: [dir] });
   });
   const heapMb = (process.memoryUsage().heapUsed - before) / 1024 / 1024;
   fs.rmSync(dir, { recursive: true, force: true });

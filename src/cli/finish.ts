@@ -1,23 +1,33 @@
 // The end of a CLI run (local and gitlab): the terminal report, outputs.json beside the
-// findings file, the exit code. The core has already written the files and posted.
-import fs from 'node:fs';
+// findings file, the exit code. The core has already written the files and posted. A run a skip
+// rule ended writes nothing and exits 0.
 import path from 'node:path';
 import type { Logger } from '../core/logger.js';
 import type { Redactor } from '../core/redact.js';
 import { renderTerminal } from '../core/render/terminal.js';
-import type { RunOutcome } from '../core/pipeline/run.js';
+import { isSkipped, type RunOutcome, type SkippedRun } from '../core/pipeline/run.js';
+import { writeFileSafely } from '../core/safe-write.js';
 
 export function finishRun(input: {
-  outcome: RunOutcome;
+  outcome: RunOutcome | SkippedRun;
   redactor: Redactor;
   logger: Logger;
   color: boolean;
 }): number {
   const { outcome, redactor, logger } = input;
+  if (isSkipped(outcome)) {
+    // The core logged why; nothing ran, so no files and no failure.
+    process.stdout.write(`${redactor.redact(outcome.skipped)}\n`);
+    return 0;
+  }
   const findingsFile = outcome.outputs['findings-file'];
-  fs.writeFileSync(
+  // The findings file's directory was checked when that file was written; outputs.json goes
+  // through the same rules (a link planted under that name is replaced, not followed).
+  writeFileSafely(
     path.join(path.dirname(findingsFile), 'outputs.json'),
     `${JSON.stringify(outcome.outputs, null, 2)}\n`,
+    { roots: [path.dirname(findingsFile)] },
+    'outputs.json',
   );
   process.stdout.write(redactor.redact(renderTerminal(outcome.result, { color: input.color })));
   process.stdout.write(`\nFindings file: ${findingsFile}\n`);

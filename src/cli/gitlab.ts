@@ -76,6 +76,9 @@ export async function runGitlab(
       workspace: settings.workingDirectory,
     });
   }
+  // Without reading the merge request (posting nothing), the CI variables still say it is one:
+  // review rules come from its base and its skip rules apply.
+  const unreadChange = changeRequest ? undefined : mergeRequestFromVariables(iid, env);
   // Outside a merge request (or posting nothing there): a push or schedule reviews its commit;
   // an MR pipeline without posting reviews against the MR's diff base.
   const defaults =
@@ -101,7 +104,8 @@ export async function runGitlab(
       noun: 'merge request',
       name: (cr) => `Merge request !${cr.number}`,
       explainReadError: (error, cr) => tokenError(error, cr.number),
-      changeRequest,
+      changeRequest: changeRequest && withVariables(changeRequest, env),
+      unreadChange,
       platform,
       tracker: client ? new GitLabIssues(client, project) : undefined,
       audit: {
@@ -133,4 +137,46 @@ function defaultFindingsFile(shard: { index: number; total: number } | undefined
   return shard && shard.total > 1
     ? `codex-review-findings-${shard.index}-of-${shard.total}.json`
     : 'codex-review-findings.json';
+}
+
+/** Draft and labels from the CI variables (CI_MERGE_REQUEST_DRAFT: GitLab 17.10+). */
+function factsFromVariables(env: NodeJS.ProcessEnv): Pick<ChangeRequest, 'draft' | 'labels'> {
+  const draft = env.CI_MERGE_REQUEST_DRAFT;
+  const labels = env.CI_MERGE_REQUEST_LABELS;
+  return {
+    ...(draft === 'true' || draft === 'false' ? { draft: draft === 'true' } : {}),
+    ...(labels !== undefined
+      ? {
+          labels: labels
+            .split(',')
+            .map((l) => l.trim())
+            .filter(Boolean),
+        }
+      : {}),
+  };
+}
+
+/** The merge request as read from the API, with what only the CI variables said filled in. */
+function withVariables(cr: ChangeRequest, env: NodeJS.ProcessEnv): ChangeRequest {
+  return { ...factsFromVariables(env), ...cr };
+}
+
+function mergeRequestFromVariables(
+  iid: number | undefined,
+  env: NodeJS.ProcessEnv,
+): ChangeRequest | undefined {
+  if (!iid) return undefined;
+  const baseSha = env.CI_MERGE_REQUEST_DIFF_BASE_SHA;
+  if (!baseSha) {
+    throw new ConfigurationError(
+      `Merge request !${iid} without CI_MERGE_REQUEST_DIFF_BASE_SHA: codex-review cannot tell its base commit, which review rules are read from. Run the job in a merge request pipeline.`,
+    );
+  }
+  return {
+    number: iid,
+    url: undefined,
+    baseSha,
+    headSha: env.CI_MERGE_REQUEST_SOURCE_BRANCH_SHA || env.CI_COMMIT_SHA || '',
+    ...factsFromVariables(env),
+  };
 }

@@ -6,6 +6,8 @@ import { DirectoryToolCache, defaultCacheRoot } from '../core/codex/install.js';
 import { runMerge } from '../core/pipeline/merge.js';
 import { runReview } from '../core/pipeline/run.js';
 import { Redactor } from '../core/redact.js';
+import type { Logger } from '../core/logger.js';
+import { userPrivateDirectory } from '../core/safe-write.js';
 import { parseSettings } from '../core/settings.js';
 import { finishRun } from './finish.js';
 import { TerminalLogger } from './terminal-logger.js';
@@ -37,9 +39,7 @@ export async function runLocal(
       ? await localDefaults(settings.workingDirectory)
       : {};
 
-  const findingsFile = path.resolve(
-    options.findingsFile ?? path.join(os.tmpdir(), 'codex-review', 'findings.json'),
-  );
+  const findingsFile = path.resolve(options.findingsFile ?? defaultFindingsFile(logger));
   const run = settings.mode === 'merge' ? runMerge : runReview;
   const outcome = await run({
     settings,
@@ -81,4 +81,14 @@ async function localDefaults(cwd: string): Promise<{ base?: string }> {
     if (sha && sha === head) return {};
   }
   return {};
+}
+
+/**
+ * In a directory only this user can use: a fixed path in a shared /tmp could be planted as a
+ * link by another local user, redirecting the write.
+ */
+function defaultFindingsFile(logger: Logger): string {
+  const { dir, problem } = userPrivateDirectory();
+  if (problem) logger.warning(`${problem}; writing to ${dir} instead.`);
+  return path.join(dir, 'findings.json');
 }

@@ -182,6 +182,8 @@ const CONFIG_KEYS: Record<string, Protection> = {
   project_doc_max_bytes: PROJECT_DOCS,
   project_doc_fallback_filenames: PROJECT_DOCS,
   project_root_markers: PROJECT_DOCS,
+  // skills.include_instructions=true would offer the checkout's .codex/skills to the model again.
+  skills: PROJECT_DOCS,
 };
 
 export interface CodexArgRefusal {

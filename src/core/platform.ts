@@ -9,6 +9,11 @@ export interface ChangeRequest {
   baseSha: string;
   /** The commit inline comments are anchored to: the reviewed head. */
   headSha: string;
+  /** What the repository configuration's skip rules look at; undefined where unknown. */
+  draft?: boolean;
+  labels?: string[];
+  /** The author's login (GitHub) or username (GitLab). */
+  author?: string;
 }
 
 export interface InlineComment {

@@ -20,7 +20,6 @@ import {
   optionalOneOf,
   optionalText,
   parseSchemaText,
-  readTextFile,
 } from './setting-values.js';
 
 export { parseCodexArgs } from './codex-args.js';
@@ -49,6 +48,8 @@ export interface SettingMeta {
   action?: false;
   /** A credential: never echoed in errors or logs. */
   secret?: true;
+  /** An empty value is a value (it switches the setting off) rather than "use the default". */
+  emptyIsValue?: true;
 }
 
 /** The metadata of each field schema of SETTINGS_SCHEMA. */
@@ -115,7 +116,8 @@ export const SETTINGS_SCHEMA = z.object({
   }),
   'prompt-file': setting(optionalText, {
     default: '',
-    description: 'Same as `prompt`, read from a file (relative to the workspace).',
+    description:
+      'Same as `prompt`, read from a file (relative to the workspace). On a pull/merge request it is read from the base commit, never through a symbolic link.',
   }),
   'output-schema': setting(optionalText, {
     default: '',
@@ -124,7 +126,8 @@ export const SETTINGS_SCHEMA = z.object({
   }),
   'output-schema-file': setting(optionalText, {
     default: '',
-    description: '`exec`: JSON Schema file for the final message (relative to the workspace).',
+    description:
+      '`exec`: JSON Schema file for the final message (relative to the workspace). On a pull/merge request it is read from the base commit, never through a symbolic link.',
   }),
   base: setting(optionalText, {
     default: '',
@@ -252,6 +255,12 @@ export const SETTINGS_SCHEMA = z.object({
     description:
       'Allow `pull_request_target` runs whose head is a fork (the agent then reads untrusted code while holding secrets).',
   }),
+  'config-file': setting(optionalText, {
+    default: '.github/codex-review.yml',
+    description:
+      "The repository's review configuration (YAML: instructions, paths, path-instructions, skip), relative to the workspace. On a pull/merge request it is read from the base commit. Empty disables it.",
+    emptyIsValue: true,
+  }),
 });
 
 export type SettingName = keyof typeof SETTINGS_SCHEMA.shape;
@@ -264,6 +273,7 @@ export interface SettingDefinition {
   /** Declared in action.yml (false for settings only the CLI takes). */
   action: boolean;
   secret?: true;
+  emptyIsValue?: true;
 }
 
 /** Each setting's metadata, read back from the schema. */
@@ -298,23 +308,16 @@ export function settingsSchema(context: ParseContext) {
         problem('working-directory', `is not a directory (${workingDirectory})`);
     }
 
-    /** Inline prompt or the text of prompt-file. */
-    let prompt = v.prompt;
+    // prompt-file and output-schema-file are read later, from the commit review rules come from
+    // (src/core/pipeline/rules.ts): on a pull request its base, never the checkout.
     if (v.prompt && v['prompt-file']) {
       problem('prompt-file', 'cannot be combined with `prompt`: set only one of them');
-    } else if (v['prompt-file']) {
-      const file = resolve(v['prompt-file']);
-      const text = readTextFile(file);
-      if (text === undefined)
-        problem('prompt-file', `does not exist or is not a readable file (${file})`);
-      else if (text.trim() === '') problem('prompt-file', `is empty (${file})`);
-      else prompt = text;
     }
     if (v.mode === 'exec' && !v['prompt-file'] && !v.prompt) {
       problem('prompt', 'is required when `mode` is "exec": set `prompt` or `prompt-file`');
     }
 
-    /** The parsed output schema for exec (inline or from file); undefined means built-in. */
+    /** The parsed inline output schema for exec; undefined means built-in (or the file's). */
     let outputSchema: Record<string, unknown> | undefined;
     if (v['output-schema'] && v['output-schema-file']) {
       problem(
@@ -323,25 +326,11 @@ export function settingsSchema(context: ParseContext) {
       );
     } else if (v['output-schema']) {
       outputSchema = parseSchemaText(v['output-schema'], (m) => problem('output-schema', m));
-    } else if (v['output-schema-file']) {
-      const file = resolve(v['output-schema-file']);
-      const text = readTextFile(file);
-      if (text === undefined)
-        problem('output-schema-file', `does not exist or is not a readable file (${file})`);
-      else
-        outputSchema = parseSchemaText(text, (m) =>
-          problem('output-schema-file', `${m} (${file})`),
-        );
     }
     if (outputSchema) {
       // Checked now, before anything is installed: the API would reject it after the run started.
-      const violations = lintStrictSchema(outputSchema);
-      if (violations.length > 0) {
-        problem(
-          v['output-schema'] ? 'output-schema' : 'output-schema-file',
-          `is not a schema the Responses API accepts for strict structured output:\n${formatViolations(violations)}`,
-        );
-      }
+      const violation = strictSchemaProblem(outputSchema);
+      if (violation) problem('output-schema', violation);
     }
     if (v.mode === 'review' && (v['output-schema'] || v['output-schema-file'])) {
       problem(
@@ -396,8 +385,21 @@ export function settingsSchema(context: ParseContext) {
       model: v.model,
       effort: v.effort,
       sandbox: v.sandbox,
-      prompt,
+      /** The inline prompt; the text of `prompt-file` is read with the other review rules. */
+      prompt: v.prompt,
+      /** Absolute path of `prompt-file`. */
+      promptFile: v['prompt-file'] && resolve(v['prompt-file']),
       outputSchema,
+      /** Absolute path of `output-schema-file`. */
+      outputSchemaFile: v['output-schema-file'] && resolve(v['output-schema-file']),
+      /** Absolute path of `config-file`; undefined when switched off. */
+      configFile: v['config-file'] && resolve(v['config-file']),
+      /** `config-file` was set to something else than its default (so a missing file is an error). */
+      configFileExplicit:
+        v['config-file'] !== undefined &&
+        resolve(v['config-file']) !== resolve(SETTING_DEFINITIONS['config-file'].default),
+      /** The directory relative paths were resolved against. */
+      workspace: context.workspace,
       base: v.base?.trim(),
       commit: v.commit?.trim(),
       post: v.post,
@@ -437,12 +439,9 @@ function withDefaults(raw: RawSettings): Record<SettingName, string> {
   for (const name of SETTING_NAMES) {
     const value = raw[name];
     const fallback = SETTING_DEFINITIONS[name].default;
-    values[name] =
-      value === undefined || value.trim() === ''
-        ? fallback.startsWith('${{')
-          ? ''
-          : fallback
-        : value;
+    const unset =
+      value === undefined || (value.trim() === '' && !SETTING_DEFINITIONS[name].emptyIsValue);
+    values[name] = unset ? (fallback.startsWith('${{') ? '' : fallback) : value;
   }
   return values;
 }
@@ -483,6 +482,17 @@ function describeProblem(name: SettingName, value: string, message: string): str
     ? '(hidden)'
     : JSON.stringify(value.length > 200 ? `${value.slice(0, 200)}…` : value);
   return `setting \`${name}\` = ${shown}: ${message}`;
+}
+
+/**
+ * Why a parsed output schema cannot be used for strict structured output, or undefined. Checked
+ * before anything is installed: the API would reject it after the run started.
+ */
+export function strictSchemaProblem(schema: Record<string, unknown>): string | undefined {
+  const violations = lintStrictSchema(schema);
+  return violations.length === 0
+    ? undefined
+    : `is not a schema the Responses API accepts for strict structured output:\n${formatViolations(violations)}`;
 }
 
 function settingsError(problems: string[]): ConfigurationError {

@@ -44,13 +44,27 @@ interface PullRequestPayload {
   html_url?: string;
   base?: { sha?: string };
   head?: { sha?: string };
+  draft?: boolean;
+  labels?: Array<{ name?: string }>;
+  user?: { login?: string };
 }
 
 /** The pull request of a pull_request / pull_request_target event. */
 export function pullRequestOf(context: EventContext): ChangeRequest | undefined {
   const pr = context.payload.pull_request as PullRequestPayload | undefined;
   if (!pr?.number || !pr.base?.sha || !pr.head?.sha) return undefined;
-  return { number: pr.number, url: pr.html_url, baseSha: pr.base.sha, headSha: pr.head.sha };
+  return {
+    number: pr.number,
+    url: pr.html_url,
+    baseSha: pr.base.sha,
+    headSha: pr.head.sha,
+    // What the repository configuration's skip rules look at (the event payload has them all).
+    ...(typeof pr.draft === 'boolean' ? { draft: pr.draft } : {}),
+    ...(Array.isArray(pr.labels)
+      ? { labels: pr.labels.map((l) => l.name).filter((n): n is string => !!n) }
+      : {}),
+    ...(pr.user?.login ? { author: pr.user.login } : {}),
+  };
 }
 
 export function reviewDefaults(context: EventContext): { base?: string; commit?: string } {

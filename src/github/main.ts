@@ -10,7 +10,7 @@ import { Redactor } from '../core/redact.js';
 import { renderStepSummary } from '../core/render/step-summary.js';
 import { renderTerminal } from '../core/render/terminal.js';
 import { runMerge } from '../core/pipeline/merge.js';
-import { runReview } from '../core/pipeline/run.js';
+import { isSkipped, runReview } from '../core/pipeline/run.js';
 import {
   parseSettings,
   SETTING_DEFINITIONS,
@@ -108,6 +108,11 @@ export async function run(): Promise<void> {
         onPermissionDenied: 'notice',
       },
     });
+    if (isSkipped(outcome)) {
+      core.notice(outcome.skipped);
+      await writeStepSummary(`## Codex review skipped\n\n${outcome.skipped}\n`);
+      return;
+    }
     const { result, placements } = outcome;
     if (outcome.permissionDenied) {
       core.notice(

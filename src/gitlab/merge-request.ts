@@ -63,6 +63,12 @@ export async function readMergeRequest(
     url: mr.web_url,
     baseSha: refs.base_sha,
     headSha: refs.head_sha,
+    // What the repository configuration's skip rules look at.
+    ...(typeof mr.draft === 'boolean' ? { draft: mr.draft } : {}),
+    ...(Array.isArray(mr.labels)
+      ? { labels: mr.labels.filter((l): l is string => typeof l === 'string') }
+      : {}),
+    ...(mr.author?.username ? { author: mr.author.username } : {}),
   };
   logger.info(
     `Merge request !${input.iid}: ${refs.base_sha.slice(0, 8)}..${refs.head_sha.slice(0, 8)}`,

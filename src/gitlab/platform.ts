@@ -75,6 +75,10 @@ export interface GitLabMergeRequest {
   web_url: string;
   sha: string;
   diff_refs: DiffRefs | null;
+  draft?: boolean;
+  /** Label titles (the API's default; `with_labels_details` would make them objects). */
+  labels?: string[];
+  author?: { username?: string };
 }
 
 export class GitLabPlatform implements ReviewPlatform {

@@ -175,7 +175,11 @@ describe('exec mode with an output schema', () => {
   });
 
   it('shows a custom schema answer in the summary comment with post: summary', async () => {
-    const { run, setReply, gh, baseSha, headSha } = await setup();
+    const { run, setReply, gh, repo, headSha } = await setup();
+    // On a pull request the schema file is read from the base commit: commit it on main.
+    repo.git('checkout', '-q', 'main');
+    const baseSha = repo.commit('add the schema');
+    repo.git('checkout', '-q', headSha);
     gh.setPullRequest({ number: 4, baseSha, headSha });
     setReply({ ready: true, summary: 'Nothing blocks.', blockers: [] });
     const result = await run({

@@ -356,15 +356,16 @@ describe('codex-review merge outside GitLab', () => {
       repo.path(`shards/${index}.json`),
       result,
       new Redactor(),
-      new Map(),
-      {},
+      { roots: [repo.dir] },
       {
-        index,
-        total,
-        status: 'completed',
-        reason: undefined,
-        files: 1,
-        outOfShard: [],
+        shard: {
+          index,
+          total,
+          status: 'completed',
+          reason: undefined,
+          files: 1,
+          outOfShard: [],
+        },
       },
     );
   }

@@ -116,4 +116,28 @@ describe('buildCodexArgs', () => {
     const args = buildCodexArgs(settings({}), { mode: 'review', target: { kind: 'uncommitted' } });
     expect(args[args.indexOf('--cd') + 1]).toBe('/tmp');
   });
+
+  it("keeps the checkout's AGENTS.md, skills and .codex/ out, before codex-args so they cannot be overridden by accident", () => {
+    const args = buildCodexArgs(settings({ 'codex-args': '["-c", "model_verbosity=\\"low\\""]' }), {
+      mode: 'review',
+      target: { kind: 'uncommitted' },
+      isolation: { untrusted: ['/repo'], agentInstructions: 'BASE "rules"' },
+    });
+    const at = (arg: string) => args.indexOf(arg);
+    for (const arg of [
+      'project_doc_max_bytes=0',
+      'skills.include_instructions=false',
+      'projects={"/repo"={trust_level="untrusted"}}',
+      'developer_instructions="BASE \\"rules\\""',
+    ]) {
+      expect(args[at(arg) - 1]).toBe('-c');
+      expect(at(arg)).toBeLessThan(at('model_verbosity="low"'));
+    }
+  });
+
+  it('marks the working directory untrusted when no rules say more', () => {
+    const args = buildCodexArgs(settings({}), { mode: 'review', target: { kind: 'uncommitted' } });
+    expect(args).toContain('projects={"/tmp"={trust_level="untrusted"}}');
+    expect(args.some((a) => a.startsWith('developer_instructions='))).toBe(false);
+  });
 });

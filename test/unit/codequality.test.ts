@@ -369,6 +369,9 @@ describe('findings GitLab cannot place', () => {
   });
 });
 
+/** The temp directory a test file lives in (two levels up: <dir>/nested/<file>). */
+const scopeOf = (file: string) => ({ roots: [path.dirname(path.dirname(file))] });
+
 describe('writeCodeQualityFile', () => {
   const dirs: string[] = [];
   afterEach(() => {
@@ -383,7 +386,7 @@ describe('writeCodeQualityFile', () => {
   it('writes the array as UTF-8 JSON without a byte order mark, creating the directory', () => {
     const file = tempFile();
     const findings = toFindings([...EVERY_PRIORITY, item('Nowhere', null)], REPO);
-    const written = writeCodeQualityFile(file, reviewOf(findings), new Redactor());
+    const written = writeCodeQualityFile(file, reviewOf(findings), new Redactor(), scopeOf(file));
     const bytes = fs.readFileSync(file);
     expect(bytes.subarray(0, 3).equals(Buffer.from([0xef, 0xbb, 0xbf]))).toBe(false);
     const parsed: unknown = JSON.parse(bytes.toString('utf8'));
@@ -396,7 +399,7 @@ describe('writeCodeQualityFile', () => {
 
   it('writes an empty array for a review without findings', () => {
     const file = tempFile();
-    writeCodeQualityFile(file, reviewOf([]), new Redactor());
+    writeCodeQualityFile(file, reviewOf([]), new Redactor(), scopeOf(file));
     expect(JSON.parse(fs.readFileSync(file, 'utf8'))).toEqual([]);
   });
 
@@ -418,7 +421,7 @@ describe('writeCodeQualityFile', () => {
       ],
       REPO,
     );
-    const written = writeCodeQualityFile(file, reviewOf(findings), redactor);
+    const written = writeCodeQualityFile(file, reviewOf(findings), redactor, scopeOf(file));
     const text = fs.readFileSync(file, 'utf8');
     for (const secret of [token, known, 'sk-proj-ABCDEFGHIJKLMNOPQRSTUVWX', 'glpat-', 'hunter2']) {
       expect(text).not.toContain(secret);

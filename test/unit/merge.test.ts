@@ -81,9 +81,8 @@ function shardFile(
     file,
     result(findings, options.overrides),
     new Redactor(),
-    new Map(),
-    {},
-    record,
+    { roots: [dir] },
+    { shard: record },
   );
   return readShardFile(file, JSON.parse(fs.readFileSync(file, 'utf8')));
 }
@@ -143,6 +142,7 @@ describe('combining the shards of one run', () => {
         headSha: SHA,
       },
       new Redactor(),
+      { roots: [dir] },
     );
     const merged = combineShards(
       [
@@ -180,7 +180,7 @@ describe('files that cannot be merged', () => {
 
   it('refuses the findings file of a run that was not sharded, naming it', () => {
     const file = path.join(dir, 'whole.json');
-    writeFindingsFile(file, result([]), new Redactor());
+    writeFindingsFile(file, result([]), new Redactor(), { roots: [dir] });
     expectError(
       () => readShardFile(file, JSON.parse(fs.readFileSync(file, 'utf8'))),
       /whole\.json was not written by a sharded job/,

@@ -431,7 +431,7 @@ describe('writeSarifFile', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sarif-test-'));
     dirs.push(dir);
     const file = path.join(dir, 'nested', 'reports', 'codex.sarif');
-    writeSarifFile(file, reviewOf(toFindings(items, REPO)), redactor, OPTIONS);
+    writeSarifFile(file, reviewOf(toFindings(items, REPO)), redactor, OPTIONS, { roots: [dir] });
     const text = fs.readFileSync(file, 'utf8');
     return { text, log: JSON.parse(text) as SarifLog };
   }

@@ -109,15 +109,11 @@ describe('parseSettings', () => {
     ]);
   });
 
-  it('reads prompt-file relative to the workspace and fails clearly when it is missing', () => {
-    expect(parse({ mode: 'exec', 'prompt-file': 'prompt.md' }).prompt).toBe(
-      'Audit for SQL injection.\n',
-    );
-    const [problem] = problemsOf({ mode: 'exec', 'prompt-file': 'nope.md' });
-    expect(problem).toContain(
-      'setting `prompt-file` = "nope.md": does not exist or is not a readable file',
-    );
-    expect(problem).toContain(path.join(workspace, 'nope.md'));
+  it('resolves prompt-file against the workspace and leaves reading it to the review rules', () => {
+    // The file is read later, from the commit review rules come from (test/unit/review-rules.test.ts).
+    const s = parse({ mode: 'exec', 'prompt-file': 'nope.md' });
+    expect(s.promptFile).toBe(path.join(workspace, 'nope.md'));
+    expect(s.prompt).toBeUndefined();
   });
 
   it('refuses prompt and prompt-file together', () => {
@@ -131,14 +127,11 @@ describe('parseSettings', () => {
       JSON.parse(STRICT),
     );
     expect(
-      parse({ mode: 'exec', prompt: 'p', 'output-schema-file': 'schema.json' }).outputSchema,
-    ).toMatchObject({ type: 'object' });
+      parse({ mode: 'exec', prompt: 'p', 'output-schema-file': 'schema.json' }).outputSchemaFile,
+    ).toBe(path.join(workspace, 'schema.json'));
     expect(problemsOf({ mode: 'exec', prompt: 'p', 'output-schema': '{nope' })[0]).toContain(
       '`output-schema` = "{nope": is not valid JSON',
     );
-    expect(
-      problemsOf({ mode: 'exec', prompt: 'p', 'output-schema-file': 'broken.json' })[0],
-    ).toContain('is not valid JSON');
     expect(problemsOf({ mode: 'exec', prompt: 'p', 'output-schema': '[1]' })[0]).toContain(
       'must be a JSON Schema object',
     );
@@ -179,6 +172,20 @@ describe('parseSettings', () => {
     );
   });
 
+  it('reads config-file from .github/codex-review.yml by default; empty switches it off', () => {
+    expect(parse({})).toMatchObject({
+      configFile: path.join(workspace, '.github', 'codex-review.yml'),
+      configFileExplicit: false,
+    });
+    expect(parse({ 'config-file': '.github/codex-review.yml' }).configFileExplicit).toBe(false);
+    expect(parse({ 'config-file': 'review.yml' })).toMatchObject({
+      configFile: path.join(workspace, 'review.yml'),
+      configFileExplicit: true,
+    });
+    expect(parse({ 'config-file': '' }).configFile).toBeUndefined();
+    expect(parse({ 'config-file': '  ' }).configFile).toBeUndefined();
+  });
+
   it('splits allow lists on commas and whitespace', () => {
     expect(parse({ 'allow-users': 'alice, bob\ncarol' }).allowUsers).toEqual([
       'alice',
@@ -196,9 +203,9 @@ const WRONG: Partial<Record<SettingName, { value: string; with?: RawSettings }>>
   effort: { value: 'max' },
   sandbox: { value: 'full' },
   prompt: { value: '', with: { mode: 'exec' } },
-  'prompt-file': { value: 'nope.md' },
+  'prompt-file': { value: 'nope.md', with: { prompt: 'p' } },
   'output-schema': { value: '{nope', with: { mode: 'exec', prompt: 'p' } },
-  'output-schema-file': { value: 'nope.json', with: { mode: 'exec', prompt: 'p' } },
+  'output-schema-file': { value: 'nope.json' },
   commit: { value: 'abc', with: { base: 'main' } },
   post: { value: 'inline' },
   incremental: { value: 'yes' },
@@ -227,6 +234,7 @@ const FREE_TEXT: SettingName[] = [
   'codex-home',
   'allow-users',
   'allow-bots',
+  'config-file',
 ];
 
 describe('every setting', () => {

@@ -1,6 +1,7 @@
 // Codex command lines. Nothing secret is ever placed here: Codex talks to the model through
 // the key proxy (key-proxy.ts), which adds the key; Codex itself never holds it.
 import type { Settings } from '../settings.js';
+import { isolationArgs, type RepositoryIsolation } from './repo-isolation.js';
 
 export type ReviewTarget =
   /** Changes since the merge base of `base` and HEAD. */
@@ -10,8 +11,12 @@ export type ReviewTarget =
   /** Staged, unstaged and untracked changes. */
   | { kind: 'uncommitted' };
 
-export type CodexInvocation =
-  { mode: 'review'; target: ReviewTarget } | { mode: 'exec'; schemaFile: string };
+export type CodexInvocation = (
+  { mode: 'review'; target: ReviewTarget } | { mode: 'exec'; schemaFile: string }
+) & {
+  /** What keeps the checkout's own instruction files away (isolation.ts); defaults to the cwd. */
+  isolation?: RepositoryIsolation;
+};
 
 type ArgvSettings = Pick<
   Settings,
@@ -26,7 +31,11 @@ export interface ModelRoute {
 }
 
 /** Options shared by both modes; they must precede the `review` subcommand. */
-function commonArgs(settings: ArgvSettings, route: ModelRoute | undefined): string[] {
+function commonArgs(
+  settings: ArgvSettings,
+  route: ModelRoute | undefined,
+  isolation: RepositoryIsolation,
+): string[] {
   const args = [
     'exec',
     '--json',
@@ -46,6 +55,8 @@ function commonArgs(settings: ArgvSettings, route: ModelRoute | undefined): stri
     '-c',
     'shell_environment_policy.ignore_default_excludes=false',
   ];
+  // The checkout's AGENTS.md, skills and .codex/ stay out; the rules' AGENTS.md comes in.
+  args.push(...isolationArgs(isolation));
   // Through the proxy the base URL is the proxy's upstream; Codex only knows the loopback.
   if (route) args.push(...route.providerArgs);
   else if (settings.openaiBaseUrl)
@@ -65,7 +76,14 @@ export function buildCodexArgs(
   invocation: CodexInvocation,
   route?: ModelRoute,
 ): string[] {
-  const args = commonArgs(settings, route);
+  const args = commonArgs(
+    settings,
+    route,
+    invocation.isolation ?? {
+      untrusted: [settings.workingDirectory],
+      agentInstructions: undefined,
+    },
+  );
   if (invocation.mode === 'exec') {
     args.push('--output-schema', invocation.schemaFile, '--', settings.prompt ?? '');
     return args;

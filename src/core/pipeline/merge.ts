@@ -7,15 +7,18 @@ import { glob } from 'tinyglobby';
 import { ConfigurationError, errorMessage } from '../errors.js';
 import { combineShards, readShardFile, type ShardDocument, type ShardStatus } from '../merge.js';
 import { choosePostTarget } from '../publish/target.js';
+import { checkWriteTargets, writeScopeOf } from './rules.js';
 import { publishAndReport, type RunInput, type RunOutcome } from './run.js';
 
 export type MergeInput = Pick<
   RunInput,
-  'settings' | 'venue' | 'logger' | 'redactor' | 'findingsFile'
+  'settings' | 'venue' | 'logger' | 'redactor' | 'findingsFile' | 'tempDir'
 >;
 
 export async function runMerge(input: MergeInput): Promise<RunOutcome> {
   const { settings, venue, logger } = input;
+  const writeScope = writeScopeOf(settings, input.tempDir);
+  checkWriteTargets(settings, input.findingsFile, writeScope);
   const post = choosePostTarget(settings.post, venue, logger);
   const posting =
     (post === 'review' || post === 'summary') && venue.changeRequest && venue.platform
@@ -41,6 +44,8 @@ export async function runMerge(input: MergeInput): Promise<RunOutcome> {
   }
   const outcome = await publishAndReport(input, {
     result,
+    excluded: [],
+    writeScope,
     post,
     posting,
     scope: undefined,

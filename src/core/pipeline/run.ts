@@ -20,6 +20,8 @@ import { collectResult } from '../review/collect.js';
 import { BUILTIN_FINDINGS_SCHEMA } from '../review/builtin-schema.js';
 import type { ReviewResult } from '../review/result.js';
 import { chooseScope, type ReviewScope } from './scope.js';
+import { applyPathScope, loadReviewRules, type ReviewRules } from './rules.js';
+import type { Finding } from '../review/finding.js';
 import type { Settings } from '../settings.js';
 import { decodeState } from '../state/markers.js';
 import type { PlacementRecord } from '../state/placements.js';
@@ -46,6 +48,12 @@ export interface Venue {
   explainReadError(error: unknown, cr: ChangeRequest): Error;
   /** The change request of the event, if any. */
   changeRequest: ChangeRequest | undefined;
+  /**
+   * The change request when the run is on one that `changeRequest` leaves out because nothing is
+   * read or posted through the platform (a GitLab merge request pipeline without a token, from
+   * its CI variables): review rules are still read from its base, and its skip rules apply.
+   */
+  unreadChange?: ChangeRequest;
   /** Posts on the change request; undefined when this run cannot (no token): reported, not failed. */
   platform: ReviewPlatform | undefined;
   /** Keeps the audit's tracking issue (`post: issue`); undefined when there is none. */
@@ -93,20 +101,47 @@ export interface RunOutcome {
   failure: string | undefined;
 }
 
-export async function runReview(input: RunInput): Promise<RunOutcome> {
-  if (!input.settings.shard) return runOnce(input);
+/** A skip rule of the repository configuration ended the run before any model request. */
+export interface SkippedRun {
+  skipped: string;
+}
+
+export function isSkipped(outcome: RunOutcome | SkippedRun): outcome is SkippedRun {
+  return 'skipped' in outcome;
+}
+
+export async function runReview(given: RunInput): Promise<RunOutcome | SkippedRun> {
+  const { venue, logger } = given;
+  if (given.settings.openaiApiKey) logger.setSecret(given.settings.openaiApiKey);
+  // What the settings switched off on purpose (safety-strategy: unsafe) is said on every run.
+  for (const warning of given.settings.warnings) logger.warning(warning);
+  // On a change request the rules come from its base commit, never its head; a skip rule ends the
+  // run here, before any credential is needed or any request is made.
+  const rules = await logger.group('Review rules', () =>
+    loadReviewRules({
+      settings: given.settings,
+      change: venue.changeRequest ?? venue.unreadChange,
+      name: venue.name,
+      logger,
+      tempDir: given.tempDir,
+      findingsFile: given.findingsFile,
+    }),
+  );
+  if (rules.skip) {
+    logger.info(rules.skip);
+    return { skipped: rules.skip };
+  }
+  const input: RunInput = { ...given, settings: rules.settings };
+  if (!input.settings.shard) return runOnce(input, rules);
   // A shard that fails says so in its findings file: the merge job names it as failed.
-  return runOnce(input).catch(async (error: unknown) => {
-    await recordFailedShard(input, error);
+  return runOnce(input, rules).catch(async (error: unknown) => {
+    await recordFailedShard(input, error, rules.writeScope);
     throw error;
   });
 }
 
-async function runOnce(input: RunInput): Promise<RunOutcome> {
+async function runOnce(input: RunInput, rules: ReviewRules): Promise<RunOutcome> {
   const { settings, venue, logger } = input;
-  if (settings.openaiApiKey) logger.setSecret(settings.openaiApiKey);
-  // What the settings switched off on purpose (safety-strategy: unsafe) is said on every run.
-  for (const warning of settings.warnings) logger.warning(warning);
   const post = settings.shard
     ? shardPostTarget(settings, venue, logger)
     : choosePostTarget(settings.post, venue, logger);
@@ -156,6 +191,8 @@ async function runOnce(input: RunInput): Promise<RunOutcome> {
     logger.info(`Shard ${shard.spec.index}/${shard.spec.total} has no files: Codex is not run.`);
     return publishAndReport(input, {
       result,
+      excluded: [],
+      writeScope: rules.writeScope,
       post,
       posting,
       scope,
@@ -165,7 +202,10 @@ async function runOnce(input: RunInput): Promise<RunOutcome> {
   }
   const codex = await prepareCodex(input);
   try {
-    const invocation = codexInvocation(settings, scope, codex.filesDir);
+    const invocation = {
+      ...codexInvocation(settings, scope, codex.filesDir),
+      isolation: rules.isolation,
+    };
     const head = await headSha(settings.workingDirectory);
     const codexSettings = shard ? shardedCodexSettings(settings, shard, codex.codexHome) : settings;
 
@@ -188,9 +228,11 @@ async function runOnce(input: RunInput): Promise<RunOutcome> {
       }),
     );
     const own = shard ? keepOwnFindings(collected, shard, settings, logger) : undefined;
-    const result = own?.result ?? collected;
+    const { result, excluded } = applyPathScope(own?.result ?? collected, rules, logger);
     return await publishAndReport(input, {
       result,
+      excluded,
+      writeScope: rules.writeScope,
       post,
       posting,
       scope,
@@ -209,6 +251,9 @@ export async function publishAndReport(
   input: Omit<RunInput, 'toolCache' | 'keySetting'>,
   run: {
     result: ReviewResult;
+    /** Findings in paths the repository configuration excludes (findings file only). */
+    excluded: Finding[];
+    writeScope: ReviewRules['writeScope'];
     post: ResolvedPostTarget;
     posting: { platform: ReviewPlatform; cr: ChangeRequest } | undefined;
     scope: ReviewScope | undefined;
@@ -300,6 +345,8 @@ export async function publishAndReport(
     reviewUrl,
     extra: { summaryUrl: review?.summaryUrl ?? null, incremental: scope?.incremental ?? false },
     ...(run.shard ? { shard: run.shard } : {}),
+    excluded: run.excluded,
+    scope: run.writeScope,
   });
   return {
     result,

@@ -14,6 +14,7 @@ import { writeFailedShardFile, type ShardRecord } from '../report/findings-file.
 import type { Finding } from '../review/finding.js';
 import { countBlocking } from '../review/gate.js';
 import type { ReviewResult } from '../review/result.js';
+import type { WriteScope } from '../safe-write.js';
 import type { Settings } from '../settings.js';
 import {
   isOwnFinding,
@@ -53,6 +54,7 @@ export function shardPostTarget(
 export async function recordFailedShard(
   input: { settings: Settings; findingsFile: string; redactor: Redactor; logger: Logger },
   error: unknown,
+  scope: WriteScope,
 ): Promise<void> {
   const { settings } = input;
   try {
@@ -65,6 +67,7 @@ export async function recordFailedShard(
         headSha: await headSha(settings.workingDirectory),
       },
       input.redactor,
+      scope,
     );
     input.logger.info(
       `Recorded shard ${settings.shard!.index}/${settings.shard!.total} as failed in ${input.findingsFile}.`,

@@ -36,9 +36,8 @@
 //   so a placeholder path would be a broken link and a false location. These findings are not
 //   lost: they are in the summary comment, the job log and the findings file like every other.
 import { createHash } from 'node:crypto';
-import fs from 'node:fs';
-import path from 'node:path';
 import type { Redactor } from '../redact.js';
+import { writeFileSafely, type WriteScope } from '../safe-write.js';
 import { compareFindings, type Finding } from '../review/finding.js';
 import type { ReviewResult } from '../review/result.js';
 import { ruleIdOf } from './sarif.js';
@@ -206,11 +205,16 @@ export function writeCodeQualityFile(
   file: string,
   result: ReviewResult,
   redactor: Redactor,
+  scope: WriteScope,
 ): WrittenCodeQuality {
   const redacted: ReviewResult = { ...result, findings: redactor.redactValue(result.findings) };
   const report = buildCodeQualityReport(redacted);
   const issues = redactor.redactValue(report.issues);
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, `${JSON.stringify(issues, null, 2)}\n`);
+  writeFileSafely(
+    file,
+    `${JSON.stringify(issues, null, 2)}\n`,
+    scope,
+    'setting `codequality-file`',
+  );
   return { file, issues, skipped: report.skipped };
 }

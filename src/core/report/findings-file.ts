@@ -1,6 +1,5 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import type { Redactor } from '../redact.js';
+import { writeFileSafely, type WriteScope } from '../safe-write.js';
 import type { Finding } from '../review/finding.js';
 import type { PlacementRecord } from '../state/placements.js';
 import type { ReviewResult } from '../review/result.js';
@@ -21,6 +20,19 @@ export interface ShardRecord {
   outOfShard: Finding[];
 }
 
+export interface FindingsFileOptions {
+  placements?: Map<string, PlacementRecord>;
+  /** More top-level fields (summary URL, incremental, …). */
+  extra?: Record<string, unknown>;
+  /**
+   * Findings in paths the repository configuration excludes: not posted nor reported elsewhere,
+   * but kept here with placement `excluded`, so the file stays complete.
+   */
+  excluded?: Finding[];
+  /** A sharded job's record (its findings outside its slice are kept as `out-of-shard`). */
+  shard?: ShardRecord;
+}
+
 function shardField(shard: ShardRecord | undefined) {
   if (!shard) return null;
   return {
@@ -36,10 +48,17 @@ export function writeFindingsFile(
   file: string,
   result: ReviewResult,
   redactor: Redactor,
-  placements: Map<string, PlacementRecord> = new Map(),
-  extra: Record<string, unknown> = {},
-  shard?: ShardRecord,
+  scope: WriteScope,
+  options: FindingsFileOptions = {},
 ): void {
+  const placements = options.placements ?? new Map<string, PlacementRecord>();
+  const { shard } = options;
+  const setAside = (f: Finding, placement: string, placementReason: string) => ({
+    ...f,
+    placement,
+    placementReason,
+    anchor: null,
+  });
   const document = {
     version: FINDINGS_FILE_VERSION,
     mode: result.mode,
@@ -60,21 +79,25 @@ export function writeFindingsFile(
           anchor: record?.anchor ?? null,
         };
       }),
-      ...(shard?.outOfShard ?? []).map((f) => ({
-        ...f,
-        placement: 'out-of-shard',
-        placementReason: `in another shard's files (this is shard ${shard!.index}/${shard!.total})`,
-        anchor: null,
-      })),
+      ...(options.excluded ?? []).map((f) =>
+        setAside(f, 'excluded', 'in a path the repository configuration excludes (`paths`)'),
+      ),
+      ...(shard?.outOfShard ?? []).map((f) =>
+        setAside(
+          f,
+          'out-of-shard',
+          `in another shard's files (this is shard ${shard!.index}/${shard!.total})`,
+        ),
+      ),
     ],
     blockingCount: result.blockingCount,
     usage: result.usage,
     codex: result.codex,
     structured: result.structured ?? null,
     finalMessage: result.finalMessage,
-    ...extra,
+    ...options.extra,
   };
-  write(file, document, redactor);
+  write(file, document, redactor, scope);
 }
 
 /**
@@ -90,6 +113,7 @@ export function writeFailedShardFile(
     headSha: string | undefined;
   },
   redactor: Redactor,
+  scope: WriteScope,
 ): void {
   write(
     file,
@@ -103,10 +127,20 @@ export function writeFailedShardFile(
       usage: null,
     },
     redactor,
+    scope,
   );
 }
 
-function write(file: string, document: Record<string, unknown>, redactor: Redactor): void {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, `${JSON.stringify(redactor.redactValue(document), null, 2)}\n`);
+function write(
+  file: string,
+  document: Record<string, unknown>,
+  redactor: Redactor,
+  scope: WriteScope,
+): void {
+  writeFileSafely(
+    file,
+    `${JSON.stringify(redactor.redactValue(document), null, 2)}\n`,
+    scope,
+    'the findings file',
+  );
 }

@@ -2,6 +2,7 @@
 // the same rules for every front door.
 import type { Logger } from '../logger.js';
 import type { Redactor } from '../redact.js';
+import type { WriteScope } from '../safe-write.js';
 import type { ReviewResult } from '../review/result.js';
 import type { Settings } from '../settings.js';
 import { VERSION } from '../version.js';
@@ -19,6 +20,7 @@ export function writeReports(input: {
   repoRoot: string;
   redactor: Redactor;
   logger: Logger;
+  scope: WriteScope;
 }): WrittenReports {
   const { result, settings, logger } = input;
   const written: WrittenReports = { sarifFile: undefined, codequalityFile: undefined };
@@ -35,15 +37,26 @@ export function writeReports(input: {
     return written;
   }
   if (settings.sarifFile) {
-    writeSarifFile(settings.sarifFile, result, input.redactor, {
-      toolVersion: VERSION,
-      repoRoot: input.repoRoot,
-    });
+    writeSarifFile(
+      settings.sarifFile,
+      result,
+      input.redactor,
+      {
+        toolVersion: VERSION,
+        repoRoot: input.repoRoot,
+      },
+      input.scope,
+    );
     logger.info(`SARIF with ${result.findings.length} result(s): ${settings.sarifFile}`);
     written.sarifFile = settings.sarifFile;
   }
   if (settings.codequalityFile) {
-    const report = writeCodeQualityFile(settings.codequalityFile, result, input.redactor);
+    const report = writeCodeQualityFile(
+      settings.codequalityFile,
+      result,
+      input.redactor,
+      input.scope,
+    );
     logger.info(
       `Code Quality report with ${report.issues.length} issue(s): ${settings.codequalityFile}`,
     );

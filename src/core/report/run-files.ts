@@ -5,6 +5,8 @@ import type { Logger } from '../logger.js';
 import { buildOutputs, type OutputName } from '../outputs.js';
 import type { PlacementRecord } from '../state/placements.js';
 import type { Redactor } from '../redact.js';
+import type { Finding } from '../review/finding.js';
+import type { WriteScope } from '../safe-write.js';
 import type { ReviewResult } from '../review/result.js';
 import type { Settings } from '../settings.js';
 import { writeFindingsFile, type ShardRecord } from './findings-file.js';
@@ -22,25 +24,25 @@ export async function writeRunFiles(input: {
   extra?: Record<string, unknown>;
   /** A sharded job's record (`shard: i/n`). */
   shard?: ShardRecord;
+  /** Findings in excluded paths: only in the findings file (placement `excluded`). */
+  excluded?: Finding[];
+  /** Where files may be written: the workspace and the run's temp directory. */
+  scope: WriteScope;
 }): Promise<Record<OutputName, string>> {
-  const { result, settings, redactor, logger, findingsFile } = input;
-  writeFindingsFile(
-    findingsFile,
-    result,
-    redactor,
-    input.placements,
-    {
-      reviewUrl: input.reviewUrl ?? null,
-      ...(input.extra ?? {}),
-    },
-    input.shard,
-  );
+  const { result, settings, redactor, logger, findingsFile, scope } = input;
+  writeFindingsFile(findingsFile, result, redactor, scope, {
+    ...(input.placements ? { placements: input.placements } : {}),
+    ...(input.excluded ? { excluded: input.excluded } : {}),
+    ...(input.shard ? { shard: input.shard } : {}),
+    extra: { reviewUrl: input.reviewUrl ?? null, ...(input.extra ?? {}) },
+  });
   const reports = writeReports({
     result,
     settings,
     repoRoot: (await repositoryRoot(settings.workingDirectory)) ?? settings.workingDirectory,
     redactor,
     logger,
+    scope,
   });
   const outputs = buildOutputs(result, {
     findingsFile,

@@ -27,10 +27,10 @@
 // - No `automationDetails`: upload-sarif only fills in the category (from the workflow, or its
 //   `category` input) when the file has none, so setting one here would make two audits in one
 //   repository overwrite each other. No `invocations`: nothing in them is shown by GitHub.
-import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Redactor } from '../redact.js';
+import { writeFileSafely, type WriteScope } from '../safe-write.js';
 import { fingerprintOf, type Finding } from '../review/finding.js';
 import type { ReviewResult } from '../review/result.js';
 
@@ -249,9 +249,9 @@ export function writeSarifFile(
   result: ReviewResult,
   redactor: Redactor,
   options: SarifOptions,
+  scope: WriteScope,
 ): void {
   const redacted: ReviewResult = { ...result, findings: redactor.redactValue(result.findings) };
   const log = redactor.redactValue(buildSarif(redacted, options));
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, `${JSON.stringify(log, null, 2)}\n`);
+  writeFileSafely(file, `${JSON.stringify(log, null, 2)}\n`, scope, 'setting `sarif-file`');
 }

@@ -8,9 +8,17 @@ import type { InlineAnchor } from '../diff/placement.js';
  * - issue: listed in the audit's tracking issue;
  * - not-posted: posting was impossible; the finding is in the log, step summary and file.
  * - out-of-shard: a sharded job found it in another shard's files; only its findings file keeps it.
+ * - excluded: in a path the repository configuration excludes; kept in the findings file only.
  */
 export type FinalPlacement =
-  'inline' | 'inline-earlier' | 'file' | 'summary' | 'issue' | 'not-posted' | 'out-of-shard';
+  | 'inline'
+  | 'inline-earlier'
+  | 'file'
+  | 'summary'
+  | 'issue'
+  | 'not-posted'
+  | 'out-of-shard'
+  | 'excluded';
 
 export interface PlacementRecord {
   placement: FinalPlacement;
