@@ -224,6 +224,11 @@ export const SETTINGS_SCHEMA = z.object({
     description:
       'Allow `pull_request_target` runs whose head is a fork (the agent then reads untrusted code while holding secrets).',
   }),
+  suggestions: setting(booleanText, {
+    default: 'true',
+    description:
+      "Inline comments carry a committable suggested change where Codex has a concrete fix for exactly the commented lines (one more Codex turn, in the review's own thread).",
+  }),
 });
 
 export type SettingName = keyof typeof SETTINGS_SCHEMA.shape;
@@ -375,6 +380,7 @@ export function settingsSchema(context: ParseContext) {
       allowUsers: v['allow-users'],
       allowBots: v['allow-bots'],
       allowUntrustedPullRequests: v['allow-untrusted-pull-requests'],
+      suggestions: v.suggestions,
       warnings,
     };
   });

@@ -11,7 +11,10 @@ export type ReviewTarget =
   | { kind: 'uncommitted' };
 
 export type CodexInvocation =
-  { mode: 'review'; target: ReviewTarget } | { mode: 'exec'; schemaFile: string };
+  | { mode: 'review'; target: ReviewTarget }
+  | { mode: 'exec'; schemaFile: string }
+  /** A follow-up turn in the thread of an earlier run (suggested changes): always read-only. */
+  | { mode: 'resume'; threadId: string; schemaFile: string; prompt: string };
 
 type ArgvSettings = Pick<
   Settings,
@@ -49,6 +52,18 @@ function commonArgs(settings: ArgvSettings): string[] {
 }
 
 export function buildCodexArgs(settings: ArgvSettings, invocation: CodexInvocation): string[] {
+  if (invocation.mode === 'resume') {
+    // `-s` is an option of `exec`, before `resume`; `--output-schema` is one of `resume`.
+    return [
+      ...commonArgs({ ...settings, sandbox: 'read-only' }),
+      'resume',
+      '--output-schema',
+      invocation.schemaFile,
+      '--',
+      invocation.threadId,
+      invocation.prompt,
+    ];
+  }
   const args = commonArgs(settings);
   if (invocation.mode === 'exec') {
     args.push('--output-schema', invocation.schemaFile, '--', settings.prompt ?? '');

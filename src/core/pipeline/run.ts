@@ -13,6 +13,7 @@ import type { OutputName } from '../outputs.js';
 import type { ChangeRequest, ExistingState, IssueTracker, ReviewPlatform } from '../platform.js';
 import { publishTrackingIssue, type AuditOutcome } from '../publish/audit.js';
 import { publishReview, type PublishOutcome } from '../publish/publish.js';
+import { SUGGESTION_OUTPUT_RULES } from '../publish/suggestion-rules.js';
 import { choosePostTarget, type ResolvedPostTarget } from '../publish/target.js';
 import type { Redactor } from '../redact.js';
 import { writeRunFiles } from '../report/run-files.js';
@@ -21,6 +22,7 @@ import { BUILTIN_FINDINGS_SCHEMA } from '../review/builtin-schema.js';
 import type { ReviewResult } from '../review/result.js';
 import { chooseScope, type ReviewScope } from './scope.js';
 import type { Settings } from '../settings.js';
+import { addSuggestions } from '../suggest/suggest.js';
 import { decodeState } from '../state/markers.js';
 import type { PlacementRecord } from '../state/placements.js';
 import fs from 'node:fs';
@@ -130,7 +132,7 @@ export async function runReview(input: RunInput): Promise<RunOutcome> {
     const diff =
       posting && post === 'review' ? settle(posting.platform.loadDiff(posting.cr)) : undefined;
     const run = await runCodexSession(codex, invocation, input);
-    const result = await logger.group('Findings', () =>
+    let result = await logger.group('Findings', () =>
       collectResult({
         settings,
         run,
@@ -141,6 +143,25 @@ export async function runReview(input: RunInput): Promise<RunOutcome> {
         logger,
       }),
     );
+    // Before close(): the follow-up turn resumes the review's thread in this CODEX_HOME.
+    if (settings.suggestions && posting && post === 'review' && diff) {
+      const reviewed = result;
+      result = await logger.group('Suggested changes', () =>
+        addSuggestions({
+          result: reviewed,
+          settings,
+          codex,
+          run,
+          cr: posting.cr,
+          postedBefore: prior?.inlineFingerprints ?? new Set(),
+          diff: diff.then(unsettle),
+          redactor: input.redactor,
+          rules: SUGGESTION_OUTPUT_RULES,
+          logger,
+          keySetting: input.keySetting,
+        }),
+      );
+    }
     return await publishAndReport(input, {
       result,
       post,
@@ -243,7 +264,11 @@ async function publishAndReport(
     findingsFile: input.findingsFile,
     placements,
     reviewUrl,
-    extra: { summaryUrl: review?.summaryUrl ?? null, incremental: scope?.incremental ?? false },
+    extra: {
+      summaryUrl: review?.summaryUrl ?? null,
+      incremental: scope?.incremental ?? false,
+      ...(result.suggestions ? { suggestions: result.suggestions } : {}),
+    },
   });
   return {
     result,

@@ -59,10 +59,18 @@ export async function collectResult(input: {
     if (incomplete) logger.warning(`The review is incomplete: ${incomplete}`);
   }
   const repoRoot = (await repositoryRoot(settings.workingDirectory)) ?? settings.workingDirectory;
-  const findings = toFindings(review.findings, {
+  const mapped = toFindings(review.findings, {
     repoRoot: fs.realpathSync(repoRoot),
     workingDirectory: fs.realpathSync(settings.workingDirectory),
-  }).sort(compareFindings);
+  });
+  // The built-in exec schema carries each finding's fix (unchecked: src/core/suggest decides).
+  const proposals = new Map<string, string>();
+  if (settings.mode === 'exec' && !settings.outputSchema)
+    mapped.forEach((f, i) => {
+      const proposal = review.findings[i]?.suggestion;
+      if (typeof proposal === 'string') proposals.set(f.fingerprint, proposal);
+    });
+  const findings = mapped.sort(compareFindings);
   logger.info(`${findings.length} finding(s) from ${source}`);
   return {
     mode: settings.mode,
@@ -86,6 +94,7 @@ export async function collectResult(input: {
       settings.mode === 'exec'
         ? { schema: settings.outputSchema ? 'custom' : 'built-in', replyErrors, findingsShaped }
         : undefined,
+    ...(proposals.size > 0 ? { proposals } : {}),
     codex: {
       version: input.installation.version,
       durationMs: run.durationMs,
