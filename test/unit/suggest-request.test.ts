@@ -7,7 +7,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { buildCodexArgs } from '../../src/core/codex/argv.js';
 import { lintStrictSchema } from '../../src/core/exec/strict-schema.js';
 import { validateReply } from '../../src/core/exec/reply.js';
-import { BUILTIN_FINDINGS_SCHEMA } from '../../src/core/review/builtin-schema.js';
+import {
+  BUILTIN_FINDINGS_REPLY_SCHEMA,
+  BUILTIN_FINDINGS_SCHEMA,
+} from '../../src/core/review/builtin-schema.js';
 import { parseSettings } from '../../src/core/settings.js';
 import {
   readSuggestionReply,
@@ -135,6 +138,27 @@ describe("exec mode's built-in schema", () => {
     expect(validateReply(reply(null), BUILTIN_FINDINGS_SCHEMA).ok).toBe(true);
     expect(validateReply(reply('x();'), BUILTIN_FINDINGS_SCHEMA).ok).toBe(true);
     expect(validateReply(reply(3), BUILTIN_FINDINGS_SCHEMA).ok).toBe(false);
+  });
+
+  it('checks replies without requiring it: a finding without one has no fix, the reply is fine', () => {
+    const value = {
+      findings: [
+        {
+          title: 't',
+          body: 'b',
+          confidence_score: 0.5,
+          priority: 1,
+          code_location: { absolute_file_path: '/r/a.js', line_range: { start: 1, end: 1 } },
+        },
+      ],
+      overall_correctness: 'patch is correct',
+      overall_explanation: 'ok',
+      overall_confidence_score: 0.5,
+    };
+    expect(validateReply(JSON.stringify(value), BUILTIN_FINDINGS_SCHEMA).ok).toBe(false);
+    expect(validateReply(JSON.stringify(value), BUILTIN_FINDINGS_REPLY_SCHEMA).ok).toBe(true);
+    const wrong = { ...value, findings: [{ ...value.findings[0], suggestion: 3 }] };
+    expect(validateReply(JSON.stringify(wrong), BUILTIN_FINDINGS_REPLY_SCHEMA).ok).toBe(false);
   });
 });
 

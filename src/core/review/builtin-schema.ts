@@ -54,3 +54,24 @@ export const BUILTIN_FINDINGS_SCHEMA = {
     overall_confidence_score: { type: 'number', minimum: 0, maximum: 1 },
   },
 } as const;
+
+/**
+ * What a reply is checked against: the same schema, but a finding without `suggestion` (from an
+ * endpoint that does not enforce strict output, or a reply shaped before the field existed) is a
+ * finding without a fix, not a reply that breaks the run.
+ */
+export const BUILTIN_FINDINGS_REPLY_SCHEMA = {
+  ...BUILTIN_FINDINGS_SCHEMA,
+  properties: {
+    ...BUILTIN_FINDINGS_SCHEMA.properties,
+    findings: {
+      ...BUILTIN_FINDINGS_SCHEMA.properties.findings,
+      items: {
+        ...BUILTIN_FINDINGS_SCHEMA.properties.findings.items,
+        required: BUILTIN_FINDINGS_SCHEMA.properties.findings.items.required.filter(
+          (name) => name !== 'suggestion',
+        ),
+      },
+    },
+  },
+};

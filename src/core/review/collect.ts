@@ -9,7 +9,7 @@ import { validateReply } from '../exec/reply.js';
 import { repositoryRoot } from '../git.js';
 import type { Logger } from '../logger.js';
 import type { Settings } from '../settings.js';
-import { BUILTIN_FINDINGS_SCHEMA } from './builtin-schema.js';
+import { BUILTIN_FINDINGS_REPLY_SCHEMA } from './builtin-schema.js';
 import { extractReview, parseExecReply } from './extract.js';
 import { compareFindings, toFindings } from './finding.js';
 import { countBlocking } from './gate.js';
@@ -34,7 +34,10 @@ export async function collectResult(input: {
   let findingsShaped = false;
   if (settings.mode === 'exec') {
     // Codex passes the reply through unchecked: validate it against the schema here.
-    const check = validateReply(run.finalMessage, settings.outputSchema ?? BUILTIN_FINDINGS_SCHEMA);
+    const check = validateReply(
+      run.finalMessage,
+      settings.outputSchema ?? BUILTIN_FINDINGS_REPLY_SCHEMA,
+    );
     structured = check.value;
     source = 'exec-json';
     if (check.ok) {
