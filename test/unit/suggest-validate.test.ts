@@ -97,6 +97,8 @@ describe('a suggestion that replaces exactly the commented lines', () => {
       replacement: '  if (x) run(x);',
     });
     expect(shorter.ok && shorter.suggestion.original).toEqual(['  if (x) {', '    run(x);', '  }']);
+    // The replaced text ends where the last line does.
+    expect(shorter.ok && shorter.suggestion.lastLineLength).toBe('  }'.length);
   });
 
   it('is accepted on an unchanged line shown in the hunk (context)', async () => {
