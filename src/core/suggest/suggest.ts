@@ -299,10 +299,7 @@ function withoutGroups(logger: Logger): Logger {
     info: (m) => logger.info(m),
     warning: (m) => logger.warning(m),
     error: (m) => logger.error(m),
-    group: (name, fn) => {
-      logger.info(name);
-      return fn();
-    },
+    group: (_name, fn) => fn(),
     setSecret: (v) => logger.setSecret(v),
   };
 }
