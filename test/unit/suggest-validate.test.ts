@@ -307,6 +307,24 @@ describe('a suggestion passes every output rule unchanged, or is dropped (never 
     );
   });
 
+  it('an invisible or text-direction character the lines did not have (Trojan Source)', async () => {
+    expect(
+      await reason({ anchor: at5, replacement: '  const changed = 5; /* \u202e } \u2066 */' }),
+    ).toBe('it adds an invisible or text-direction character (U+202E)');
+    expect(await reason({ anchor: at5, replacement: '  const chang\u200bed = 5 * 2;' })).toBe(
+      'it adds an invisible or text-direction character (U+200B)',
+    );
+  });
+
+  it('but one the lines already had is kept (an emoji sequence joined by U+200D)', () => {
+    const text = ['a', 'b', 'c', 'd', 'const who = "👩\u200d💻";'].join('\n');
+    const result = checkSuggestion(
+      { anchor: at5, replacement: 'const who = "👩\u200d💻 dev";' },
+      { diff, fileText: text, redactor, rules: SUGGESTION_OUTPUT_RULES },
+    );
+    expect(result.ok).toBe(true);
+  });
+
   it('a mention is code here: it is kept as written (the block is not escaped)', async () => {
     const result = await check({ anchor: at5, replacement: '  @Override const changed = 6;' });
     expect(result.ok && result.suggestion.replacement).toEqual(['  @Override const changed = 6;']);

@@ -105,6 +105,14 @@ export function checkSuggestion(
     );
   }
 
+  // Committed with one click, a bidi override or a zero-width character hides what the code
+  // does from the reviewer who applies it (Trojan Source, CVE-2021-42574).
+  const hidden = [...text.matchAll(/\p{Cf}/gu)].find((m) => !original.join('\n').includes(m[0]));
+  if (hidden) {
+    return refuse(
+      `it adds an invisible or text-direction character (U+${hidden[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')})`,
+    );
+  }
   if (context.redactor.redact(text) !== text) return refuse('it contains what looks like a secret');
   for (const rule of context.rules) {
     if (rule.apply(text) !== text) return refuse(`it contains ${rule.keepsOut}`);
