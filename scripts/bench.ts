@@ -16,7 +16,13 @@ import { DiffIndex } from '../src/core/diff/diff-index.js';
 import { placeFindings } from '../src/core/diff/placement.js';
 import type { ReviewResult } from '../src/core/review/result.js';
 import { DEFAULT_CODEX_VERSION } from '../src/core/settings.js';
-import { FakeResponsesApi, message } from '../test/fakes/responses-api.js';
+import {
+  FakeResponsesApi,
+  message,
+  type RecordedRequest,
+  type Reply,
+  type Usage,
+} from '../test/fakes/responses-api.js';
 import { FAKE_GITHUB_TOKEN, runAction } from '../test/support/action-runner.js';
 import { PLATFORM, seedToolCache } from '../test/support/codex.js';
 import { featureRepo, GitRepo } from '../test/support/git-repo.js';
@@ -312,6 +318,11 @@ async function bigPullRequest(): Promise<void> {
  * findings and a model that answers after 5 s, the action's wall time against the same pinned
  * Codex run alone; and the time from the action's start to Codex's first model request with a
  * warm tool cache, against a plain `npm install -g @openai/codex`.
+ *
+ * Issue 13's cost of suggested changes on the same pull request: the follow-up turn's extra model
+ * requests, tokens and wall time (the action with `suggestions` on, its default, against off).
+ * The fake model reports tokens estimated from what it is sent (see estimatedUsage), so the
+ * figures are the product's own accounting of the follow-up (findings file `suggestions.usage`).
  */
 async function costAgainstCodexAlone(): Promise<void> {
   const toolCache = tmp();
@@ -342,9 +353,23 @@ async function costAgainstCodexAlone(): Promise<void> {
     overall_confidence_score: 0.5,
   });
   const latencyMs = 5_000;
-  const model = await new FakeResponsesApi(() => ({ kind: 'items', items: [message(reply)] }), {
-    latencyMs,
-  }).start();
+  const model: FakeResponsesApi = await new FakeResponsesApi(
+    (request): Reply => {
+      // The follow-up asks for every inline finding's fix by number; each gets one.
+      const text = isSuggestionRequest(request)
+        ? JSON.stringify({
+            suggestions: [
+              ...JSON.stringify(request.body.input?.at(-1)).matchAll(/Finding (\d+): /g),
+            ].map((m) => ({
+              id: Number(m[1]),
+              replacement: 'export const v20 = 20; // changed, fixed',
+            })),
+          })
+        : reply;
+      return { kind: 'items', items: [message(text)], usage: estimatedUsage(model, request, text) };
+    },
+    { latencyMs },
+  ).start();
 
   // Codex alone: the same pinned binary, the same review, nothing around it.
   const binary = path.join(
@@ -394,56 +419,84 @@ async function costAgainstCodexAlone(): Promise<void> {
   }
   const aloneMs = median(aloneRuns);
 
-  const walls: number[] = [];
-  const firstRequest: number[] = [];
-  for (let i = 0; i < 3; i++) {
-    const gh = await new FakeGitHub({
-      repoDir: repo.dir,
-      owner: 'octo',
-      repo: 'demo',
-      tokens: { [FAKE_GITHUB_TOKEN]: 'write' },
-      permissions: { octocat: 'write' },
-    }).start();
-    gh.setPullRequest({ number: 1, baseSha, headSha });
-    model.requests.length = 0;
-    const startedAt = performance.timeOrigin + performance.now();
-    const [run, wall] = await timed(() =>
-      runAction({
-        workspace: repo.dir,
-        toolCache,
-        inputs: {
-          'openai-api-key': 'sk-bench-000000000000000000',
-          'openai-base-url': model.url,
-          incremental: 'false',
-        },
-        payload: { pull_request: { number: 1, base: { sha: baseSha }, head: { sha: headSha } } },
-        sha: headSha,
-        env: { GITHUB_API_URL: gh.url },
-        timeoutMs: 600_000,
-      }),
-    );
-    if (run.exitCode !== 0) throw new Error(`action failed:\n${run.stdout}`);
-    if (Number(run.outputs['findings-count']) !== 200) throw new Error('expected 200 findings');
-    walls.push(wall);
-    firstRequest.push(model.requests[0]!.receivedAt - startedAt);
-    await gh.stop();
-  }
-  const wallMs = median(walls);
-  const firstMs = median(firstRequest);
+  const actionRuns = async (suggestions: boolean) => {
+    const walls: number[] = [];
+    const firstRequest: number[] = [];
+    const followUps: number[] = [];
+    let outcome: SuggestionsRecord | undefined;
+    for (let i = 0; i < 3; i++) {
+      const gh = await new FakeGitHub({
+        repoDir: repo.dir,
+        owner: 'octo',
+        repo: 'demo',
+        tokens: { [FAKE_GITHUB_TOKEN]: 'write' },
+        permissions: { octocat: 'write' },
+      }).start();
+      gh.setPullRequest({ number: 1, baseSha, headSha });
+      model.requests.length = 0;
+      const startedAt = performance.timeOrigin + performance.now();
+      const [run, wall] = await timed(() =>
+        runAction({
+          workspace: repo.dir,
+          toolCache,
+          inputs: {
+            'openai-api-key': 'sk-bench-000000000000000000',
+            'openai-base-url': model.url,
+            incremental: 'false',
+            suggestions: String(suggestions),
+          },
+          payload: { pull_request: { number: 1, base: { sha: baseSha }, head: { sha: headSha } } },
+          sha: headSha,
+          env: { GITHUB_API_URL: gh.url },
+          timeoutMs: 600_000,
+        }),
+      );
+      if (run.exitCode !== 0) throw new Error(`action failed:\n${run.stdout}`);
+      if (Number(run.outputs['findings-count']) !== 200) throw new Error('expected 200 findings');
+      walls.push(wall);
+      firstRequest.push(model.requests[0]!.receivedAt - startedAt);
+      followUps.push(model.requests.filter(isSuggestionRequest).length);
+      outcome = (
+        JSON.parse(fs.readFileSync(run.outputs['findings-file']!, 'utf8')) as {
+          suggestions?: SuggestionsRecord;
+        }
+      ).suggestions;
+      await gh.stop();
+    }
+    return { wallMs: median(walls), firstMs: median(firstRequest), followUps, outcome };
+  };
+  const plain = await actionRuns(false);
+  const suggesting = await actionRuns(true);
   rows.push([
     `PR of ${files} files / 200 findings, model latency 5 s: Codex alone (median of 3)`,
     seconds(aloneMs),
     'baseline',
   ]);
   rows.push([
-    `PR of ${files} files / 200 findings, model latency 5 s: the action, posting (median of 3)`,
-    seconds(wallMs),
-    `${(wallMs / aloneMs).toFixed(2)} × Codex alone (goal ≤ 1.10)`,
+    `PR of ${files} files / 200 findings, model latency 5 s: the action, posting, \`suggestions: false\` (median of 3)`,
+    seconds(plain.wallMs),
+    `${(plain.wallMs / aloneMs).toFixed(2)} × Codex alone (goal ≤ 1.10)`,
   ]);
   rows.push([
     'start → first model request, warm tool cache (median of 3)',
-    seconds(firstMs),
-    `${(firstMs / npmInstallMs).toFixed(3)} × npm install -g (goal ≤ 0.1)`,
+    seconds(plain.firstMs),
+    `${(plain.firstMs / npmInstallMs).toFixed(3)} × npm install -g (goal ≤ 0.1)`,
+  ]);
+  const u = suggesting.outcome?.usage;
+  rows.push([
+    'cost: the action with suggested changes (`suggestions: true`, the default; median of 3)',
+    seconds(suggesting.wallMs),
+    `${(suggesting.wallMs / aloneMs).toFixed(2)} × Codex alone; +${seconds(suggesting.wallMs - plain.wallMs)} (one more model turn)`,
+  ]);
+  rows.push([
+    'cost: extra model requests for suggested changes',
+    String(Math.max(...suggesting.followUps)),
+    `${suggesting.outcome?.asked ?? 0} inline finding(s) asked about in one follow-up turn (\`max-inline-comments: 25\`), ${suggesting.outcome?.accepted ?? 0} suggestion(s) posted`,
+  ]);
+  rows.push([
+    'cost: extra tokens for suggested changes (input / cached / output)',
+    u ? `${u.input_tokens} / ${u.cached_input_tokens} / ${u.output_tokens}` : 'n/a',
+    "estimated by the fake model: 4 characters a token, the prefix repeated from the review's request cached (OpenAI: from 1,024 tokens, in steps of 128)",
   ]);
   await model.stop();
   repo.remove();
@@ -594,6 +647,45 @@ async function shards(): Promise<void> {
   repo.remove();
   fs.rmSync(toolCache, { recursive: true, force: true });
   fs.rmSync(bundles, { recursive: true, force: true });
+}
+
+interface SuggestionsRecord {
+  asked: number;
+  accepted: number;
+  usage: { input_tokens: number; cached_input_tokens: number; output_tokens: number } | null;
+}
+
+const isSuggestionRequest = (request: RecordedRequest) =>
+  JSON.stringify(request.body.text?.format?.schema ?? {}).includes('"suggestions"');
+
+/**
+ * Token counts a model would report for a request, estimated from its text: 4 characters a
+ * token; as cached, the longest start of its input it shares with an earlier request of the same
+ * prompt_cache_key, counted as OpenAI's prompt caching does (only from 1,024 tokens, in steps of
+ * 128). An estimate to compare runs by, not a price list.
+ */
+function estimatedUsage(
+  model: FakeResponsesApi,
+  request: RecordedRequest,
+  replyText: string,
+): Usage {
+  const input = JSON.stringify(request.body.input ?? []);
+  const tokens = (chars: number) => Math.ceil(chars / 4);
+  let shared = 0;
+  for (const earlier of model.requests) {
+    if (earlier === request || earlier.body.prompt_cache_key !== request.body.prompt_cache_key)
+      continue;
+    const before = JSON.stringify(earlier.body.input ?? []);
+    let n = 0;
+    while (n < before.length && n < input.length && before[n] === input[n]) n++;
+    shared = Math.max(shared, n);
+  }
+  const cached = tokens(shared) >= 1024 ? Math.floor(tokens(shared) / 128) * 128 : 0;
+  return {
+    input_tokens: tokens(input.length),
+    cached_tokens: Math.min(cached, tokens(input.length)),
+    output_tokens: tokens(replyText.length),
+  };
 }
 
 // `npm run bench -- cost big` runs only those sections (setup always runs: it is the baseline).

@@ -77,6 +77,19 @@ export async function isShallow(cwd: string): Promise<boolean> {
   return (await tryGit(cwd, ['rev-parse', '--is-shallow-repository'])) === 'true';
 }
 
+/** A file's content at a commit, byte for byte (no textconv, no filters); undefined if absent. */
+export async function fileAtCommit(
+  cwd: string,
+  sha: string,
+  repoPath: string,
+): Promise<string | undefined> {
+  try {
+    return await gitRaw(cwd, ['cat-file', 'blob', `${sha}:${repoPath}`]);
+  } catch {
+    return undefined;
+  }
+}
+
 export function commitSubject(cwd: string, sha: string): Promise<string | undefined> {
   return tryGit(cwd, ['log', '-1', '--format=%s', sha]);
 }

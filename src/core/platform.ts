@@ -56,6 +56,12 @@ export class PermissionDeniedError extends Error {
   }
 }
 
+/**
+ * GitHub: a ```suggestion block replaces the comment's lines (`start_line`..`line`). GitLab:
+ * ```suggestion:-N+M replaces N lines above to M lines below the line the note is positioned on.
+ */
+export type SuggestionSyntax = 'github' | 'gitlab';
+
 export interface ReviewPlatform {
   readonly name: string;
   /** Unified diff of the change request at its head (what the platform accepts comments on). */
@@ -80,6 +86,8 @@ export interface ReviewPlatform {
   readonly maxCommentLength: number;
   /** Findings in a changed file but outside the diff can be posted on the file itself. */
   readonly supportsFileComments?: boolean;
+  /** How an inline comment carries a committable suggested change; absent: it cannot. */
+  readonly suggestionSyntax?: SuggestionSyntax;
   /** Mark the threads of findings fixed since the last run resolved, where the platform can. */
   resolveFixed?(cr: ChangeRequest, fingerprints: string[]): Promise<number>;
 }

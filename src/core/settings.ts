@@ -261,6 +261,11 @@ export const SETTINGS_SCHEMA = z.object({
       "The repository's review configuration (YAML: instructions, paths, path-instructions, skip), relative to the workspace. On a pull/merge request it is read from the base commit. Empty disables it.",
     emptyIsValue: true,
   }),
+  suggestions: setting(booleanText, {
+    default: 'true',
+    description:
+      "Inline comments carry a committable suggested change where Codex has a concrete fix for exactly the commented lines (one more Codex turn, in the review's own thread).",
+  }),
 });
 
 export type SettingName = keyof typeof SETTINGS_SCHEMA.shape;
@@ -426,6 +431,7 @@ export function settingsSchema(context: ParseContext) {
       shard: v.shard,
       /** `mode: merge`: glob of the shards' findings files, matched in the workspace. */
       mergeFrom: v['merge-from'] ? { pattern: v['merge-from'], cwd: context.workspace } : undefined,
+      suggestions: v.suggestions,
       warnings,
     };
   });

@@ -22,6 +22,7 @@ const execFileAsync = promisify(execFile);
 export class GitHubPlatform implements ReviewPlatform {
   readonly name = 'GitHub';
   readonly maxCommentLength = 65_536;
+  readonly suggestionSyntax = 'github' as const;
 
   constructor(
     private readonly octokit: Octokit,

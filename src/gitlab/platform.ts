@@ -85,6 +85,7 @@ export class GitLabPlatform implements ReviewPlatform {
   readonly name = 'GitLab';
   /** GitLab's note limit is 1,000,000 characters. */
   readonly maxCommentLength = 1_000_000;
+  readonly suggestionSyntax = 'gitlab' as const;
   /** GitLab 16+ takes file-level positions; an instance that refuses one sends it to the summary. */
   readonly supportsFileComments = true;
   private diff: DiffIndex | undefined;

@@ -24,6 +24,7 @@ import {
   type PostedReview,
   type RejectedComment,
   type ReviewPlatform,
+  type SuggestionSyntax,
 } from '../../src/core/platform.js';
 import { fingerprintsIn, SUMMARY_MARKER } from '../../src/core/state/markers.js';
 
@@ -43,6 +44,8 @@ export interface FakePlatformOptions {
   /** Offer resolveFixed, as GitLab does. */
   resolvesThreads?: boolean;
   maxCommentLength?: number;
+  /** Committable suggested changes in inline comments, as on GitHub (`github`) or GitLab. */
+  suggestionSyntax?: SuggestionSyntax;
 }
 
 export interface FakeThread {
@@ -85,6 +88,7 @@ export class FakePlatform implements ReviewPlatform {
   readonly name = 'Fake';
   readonly maxCommentLength: number;
   readonly supportsFileComments: boolean;
+  readonly suggestionSyntax?: SuggestionSyntax;
   readonly resolveFixed?: (cr: ChangeRequest, fingerprints: string[]) => Promise<number>;
 
   /** Every call, in order. */
@@ -110,6 +114,7 @@ export class FakePlatform implements ReviewPlatform {
   ) {
     this.maxCommentLength = options.maxCommentLength ?? 65_536;
     this.supportsFileComments = options.supportsFileComments ?? false;
+    if (options.suggestionSyntax) this.suggestionSyntax = options.suggestionSyntax;
     this.unrendered = new Set(options.unrenderedPaths ?? []);
     this.denied = new Set(
       options.denied === true

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { validateReply, type ReplyCheck } from '../../src/core/exec/reply.js';
-import { BUILTIN_FINDINGS_SCHEMA } from '../../src/core/review/builtin-schema.js';
+import { BUILTIN_FINDINGS_REPLY_SCHEMA } from '../../src/core/review/builtin-schema.js';
 
 function reply(overrides: Record<string, unknown> = {}) {
   return {
@@ -25,14 +25,15 @@ function errorsOf(check: ReplyCheck): string[] {
   return check.errors;
 }
 
-const check = (value: unknown) => validateReply(JSON.stringify(value), BUILTIN_FINDINGS_SCHEMA);
+const check = (value: unknown) =>
+  validateReply(JSON.stringify(value), BUILTIN_FINDINGS_REPLY_SCHEMA);
 
 describe('validateReply', () => {
   it('passes a reply that matches the schema and returns the parsed value', () => {
     const value = reply({ findings: [{ ...reply().findings[0], priority: null }] });
-    expect(validateReply(`\n${JSON.stringify(value, null, 2)}\n`, BUILTIN_FINDINGS_SCHEMA)).toEqual(
-      { ok: true, value },
-    );
+    expect(
+      validateReply(`\n${JSON.stringify(value, null, 2)}\n`, BUILTIN_FINDINGS_REPLY_SCHEMA),
+    ).toEqual({ ok: true, value });
   });
 
   it('fails a reply that leaves out a required field, naming the field', () => {
@@ -76,7 +77,10 @@ describe('validateReply', () => {
   });
 
   it('fails a reply that is prose rather than JSON, with the parse error and no value', () => {
-    const result = validateReply('Here is the audit: {"findings": []}', BUILTIN_FINDINGS_SCHEMA);
+    const result = validateReply(
+      'Here is the audit: {"findings": []}',
+      BUILTIN_FINDINGS_REPLY_SCHEMA,
+    );
     expect(result.ok).toBe(false);
     expect(result.value).toBeUndefined();
     const errors = errorsOf(result);
@@ -85,7 +89,7 @@ describe('validateReply', () => {
   });
 
   it('fails an empty reply and says it is empty', () => {
-    expect(errorsOf(validateReply('  \n', BUILTIN_FINDINGS_SCHEMA))).toEqual([
+    expect(errorsOf(validateReply('  \n', BUILTIN_FINDINGS_REPLY_SCHEMA))).toEqual([
       '(root): the reply is not JSON: it is empty',
     ]);
   });

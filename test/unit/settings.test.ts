@@ -221,6 +221,7 @@ const WRONG: Partial<Record<SettingName, { value: string; with?: RawSettings }>>
   'codex-env': { value: 'DATABASE_URL, 1BAD' },
   shard: { value: '5/4' },
   'merge-from': { value: 'shards/*.json', with: { mode: 'review' } },
+  suggestions: { value: 'sometimes' },
 };
 /** Settings any text is right for. */
 const FREE_TEXT: SettingName[] = [

@@ -227,9 +227,10 @@ describe('an inline comment', () => {
     expect(body).toContain(findingMarker(f.fingerprint));
   });
 
-  it('keeps a suggestion only when it replaces exactly the commented lines', () => {
+  it('shows a suggestion the model wrote into its text as plain code: only checked ones are committable (test/unit/suggest-render.test.ts)', () => {
     const f = finding(1, { body: 'Use this:\n```suggestion\nconst x = 1;\n```' });
-    expect(renderInlineComment(f, anchor, 65_536)).toContain('```suggestion');
+    expect(renderInlineComment(f, anchor, 65_536, 'github')).not.toContain('```suggestion');
+    expect(renderInlineComment(f, anchor, 65_536, 'github')).toContain('```text');
     const clamped = renderInlineComment(f, { ...anchor, startLine: 11, clamped: true }, 65_536);
     expect(clamped).not.toContain('```suggestion');
     expect(clamped).toContain('```text');

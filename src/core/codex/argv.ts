@@ -12,9 +12,12 @@ export type ReviewTarget =
   | { kind: 'uncommitted' };
 
 export type CodexInvocation = (
-  { mode: 'review'; target: ReviewTarget } | { mode: 'exec'; schemaFile: string }
+  | { mode: 'review'; target: ReviewTarget }
+  | { mode: 'exec'; schemaFile: string }
+  /** A follow-up turn in the thread of an earlier run (suggested changes): always read-only. */
+  | { mode: 'resume'; threadId: string; schemaFile: string; prompt: string }
 ) & {
-  /** What keeps the checkout's own instruction files away (isolation.ts); defaults to the cwd. */
+  /** What keeps the checkout's own instruction files away (repo-isolation.ts); defaults to the cwd. */
   isolation?: RepositoryIsolation;
 };
 
@@ -76,14 +79,23 @@ export function buildCodexArgs(
   invocation: CodexInvocation,
   route?: ModelRoute,
 ): string[] {
-  const args = commonArgs(
-    settings,
-    route,
-    invocation.isolation ?? {
-      untrusted: [settings.workingDirectory],
-      agentInstructions: undefined,
-    },
-  );
+  const isolation = invocation.isolation ?? {
+    untrusted: [settings.workingDirectory],
+    agentInstructions: undefined,
+  };
+  if (invocation.mode === 'resume') {
+    // `-s` is an option of `exec`, before `resume`; `--output-schema` is one of `resume`.
+    return [
+      ...commonArgs({ ...settings, sandbox: 'read-only' }, route, isolation),
+      'resume',
+      '--output-schema',
+      invocation.schemaFile,
+      '--',
+      invocation.threadId,
+      invocation.prompt,
+    ];
+  }
+  const args = commonArgs(settings, route, isolation);
   if (invocation.mode === 'exec') {
     args.push('--output-schema', invocation.schemaFile, '--', settings.prompt ?? '');
     return args;

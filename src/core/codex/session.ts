@@ -27,7 +27,11 @@ export interface PreparedCodex {
   codexHome: string;
   /** A directory Codex can read, for files the product hands it (the output schema). */
   filesDir: string;
-  /** Put every credential back, stop the proxy, remove the run's directories. Idempotent. */
+  /**
+   * Put every credential back, stop the proxy, remove the run's directories. Idempotent. The
+   * caller calls `isolated.close()` as soon as its last Codex turn is done (credentials back,
+   * proxy stopped) and close() at the very end.
+   */
   close(): Promise<void>;
 }
 
@@ -114,23 +118,18 @@ export async function runCodexSession(
   const args = buildCodexArgs(settings, invocation, run.keyProxy);
   return logger.group('Run Codex', async () => {
     logger.info(`codex ${args.map(shellQuoteForLog).join(' ')}`);
-    try {
-      return await runCodex({
-        binary: run.binary,
-        args,
-        cwd: settings.workingDirectory,
-        env: run.env,
-        timeoutMs: settings.timeoutMs,
-        logger,
-        keySetting: options.keySetting,
-        runAs: run.runAs,
-        ...(run.keyProxy ? { keyProxy: run.keyProxy } : {}),
-        ...(settings.openaiBaseUrl ? { baseUrl: settings.openaiBaseUrl } : {}),
-      });
-    } finally {
-      // Credentials come back the moment Codex is done, not when the run ends.
-      await run.close();
-    }
+    return runCodex({
+      binary: run.binary,
+      args,
+      cwd: settings.workingDirectory,
+      env: run.env,
+      timeoutMs: settings.timeoutMs,
+      logger,
+      keySetting: options.keySetting,
+      runAs: run.runAs,
+      ...(run.keyProxy ? { keyProxy: run.keyProxy } : {}),
+      ...(settings.openaiBaseUrl ? { baseUrl: settings.openaiBaseUrl } : {}),
+    });
   });
 }
 

@@ -13,6 +13,7 @@ import type { OutputName } from '../outputs.js';
 import type { ChangeRequest, ExistingState, IssueTracker, ReviewPlatform } from '../platform.js';
 import { publishTrackingIssue, type AuditOutcome } from '../publish/audit.js';
 import { publishReview, type PublishOutcome } from '../publish/publish.js';
+import { SUGGESTION_OUTPUT_RULES } from '../publish/suggestion-rules.js';
 import { choosePostTarget, type ResolvedPostTarget } from '../publish/target.js';
 import type { Redactor } from '../redact.js';
 import { writeRunFiles } from '../report/run-files.js';
@@ -23,6 +24,7 @@ import { chooseScope, type ReviewScope } from './scope.js';
 import { applyPathScope, loadReviewRules, type ReviewRules } from './rules.js';
 import type { Finding } from '../review/finding.js';
 import type { Settings } from '../settings.js';
+import { addSuggestions } from '../suggest/suggest.js';
 import { decodeState } from '../state/markers.js';
 import type { PlacementRecord } from '../state/placements.js';
 import type { ShardRecord } from '../report/findings-file.js';
@@ -228,7 +230,31 @@ async function runOnce(input: RunInput, rules: ReviewRules): Promise<RunOutcome>
       }),
     );
     const own = shard ? keepOwnFindings(collected, shard, settings, logger) : undefined;
-    const { result, excluded } = applyPathScope(own?.result ?? collected, rules, logger);
+    const scoped = applyPathScope(own?.result ?? collected, rules, logger);
+    const { excluded } = scoped;
+    let { result } = scoped;
+    // Before close(): the follow-up turn resumes the review's thread in this CODEX_HOME, through
+    // the same key proxy, with the credentials still hidden.
+    if (settings.suggestions && posting && post === 'review' && diff) {
+      const reviewed = result;
+      result = await logger.group('Suggested changes', () =>
+        addSuggestions({
+          result: reviewed,
+          settings,
+          codex,
+          run,
+          cr: posting.cr,
+          postedBefore: prior?.inlineFingerprints ?? new Set(),
+          diff: diff.then(unsettle),
+          redactor: input.redactor,
+          rules: SUGGESTION_OUTPUT_RULES,
+          logger,
+          keySetting: input.keySetting,
+        }),
+      );
+    }
+    // Codex is done: every credential goes back and the proxy stops before anything is posted.
+    await codex.isolated.close();
     return await publishAndReport(input, {
       result,
       excluded,
@@ -343,7 +369,11 @@ export async function publishAndReport(
     findingsFile: input.findingsFile,
     placements,
     reviewUrl,
-    extra: { summaryUrl: review?.summaryUrl ?? null, incremental: scope?.incremental ?? false },
+    extra: {
+      summaryUrl: review?.summaryUrl ?? null,
+      incremental: scope?.incremental ?? false,
+      ...(result.suggestions ? { suggestions: result.suggestions } : {}),
+    },
     ...(run.shard ? { shard: run.shard } : {}),
     excluded: run.excluded,
     scope: run.writeScope,

@@ -95,13 +95,20 @@ export async function publishReview(input: PublishInput): Promise<PublishOutcome
         line: f.endLine ?? start,
         clamped: false,
       };
-      const body = redactor.redact(renderInlineComment(f, anchor, platform.maxCommentLength));
+      const body = redactor.redact(
+        renderInlineComment(f, anchor, platform.maxCommentLength, platform.suggestionSyntax),
+      );
       comments.push({ fingerprint: f.fingerprint, anchor, body });
       continue;
     }
     if (p.placement === 'inline' && p.anchor) {
       const body = redactor.redact(
-        renderInlineComment(p.finding, p.anchor, platform.maxCommentLength),
+        renderInlineComment(
+          p.finding,
+          p.anchor,
+          platform.maxCommentLength,
+          platform.suggestionSyntax,
+        ),
       );
       comments.push({ fingerprint: p.finding.fingerprint, anchor: p.anchor, body });
     } else {

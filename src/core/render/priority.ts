@@ -1,4 +1,6 @@
+import type { Suggestion } from '../review/finding.js';
 import { htmlInline, markdownBlock } from './markdown-escape.js';
+import { suggestionDiff } from './suggestion.js';
 
 export function priorityLabel(priority: number | null): string {
   return priority === null ? 'P?' : `P${priority}`;
@@ -22,6 +24,10 @@ export function location(f: {
     : `${f.path}:${f.startLine}`;
 }
 
+export function lineSpan(start: number, end: number): string {
+  return start === end ? `line ${start}` : `lines ${start}–${end}`;
+}
+
 export function countByPriority(findings: Array<{ priority: number | null }>): string {
   const counts = new Map<string, number>();
   for (const f of findings)
@@ -32,17 +38,29 @@ export function countByPriority(findings: Array<{ priority: number | null }>): s
     .join(', ');
 }
 
-/** Each finding's body, collapsed under its title (Markdown for GitHub and GitLab). */
+/** Each finding's body and suggested change, collapsed under its title (Markdown for GitHub and GitLab). */
 export function findingDetails(
-  findings: Array<{ priority: number | null; title: string; body: string }>,
+  findings: Array<{
+    priority: number | null;
+    title: string;
+    body: string;
+    suggestion?: Suggestion;
+  }>,
 ): string[] {
   return findings
-    .filter((f) => f.body)
+    .filter((f) => f.body || f.suggestion)
     .flatMap((f) => [
       `<details><summary>${priorityBadge(f.priority)} ${htmlInline(f.title)}</summary>`,
       '',
-      markdownBlock(f.body),
-      '',
+      ...(f.body ? [markdownBlock(f.body), ''] : []),
+      ...(f.suggestion
+        ? [
+            `Suggested change of ${lineSpan(f.suggestion.startLine, f.suggestion.endLine)}:`,
+            '',
+            suggestionDiff(f.suggestion),
+            '',
+          ]
+        : []),
       '</details>',
       '',
     ]);

@@ -24,6 +24,11 @@
 //   shown. They are therefore anchored at the placeholder path "no file associated with this
 //   alert" (the one OpenSSF Scorecard uses for repository-level results, which GitHub accepts and
 //   displays), with no region, and their message says where Codex pointed.
+// - Suggested changes (`suggestions`) are `fixes`: one replacement of exactly the commented lines,
+//   from the first column of the first line to the end of the last line's text (its line ending
+//   stays, so a last line without a newline keeps having none), with the replacement's lines joined
+//   by the file's own line ending. Columns count UTF-16 code units (what a JavaScript string
+//   counts), declared in `columnKind` because SARIF 2.1.0 leaves the unit to the run.
 // - No `automationDetails`: upload-sarif only fills in the category (from the workflow, or its
 //   `category` input) when the file has none, so setting one here would make two audits in one
 //   repository overwrite each other. No `invocations`: nothing in them is shown by GitHub.
@@ -31,7 +36,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Redactor } from '../redact.js';
 import { writeFileSafely, type WriteScope } from '../safe-write.js';
-import { fingerprintOf, type Finding } from '../review/finding.js';
+import { fingerprintOf, type Finding, type Suggestion } from '../review/finding.js';
 import type { ReviewResult } from '../review/result.js';
 
 export const SARIF_VERSION = '2.1.0';
@@ -189,12 +194,38 @@ function buildResult(finding: Finding, ruleIndex: number, ruleId: string): objec
     level: levelOf(finding.priority),
     message: { text: parts.join('\n\n') },
     locations: [location],
+    ...(finding.suggestion && hasRepoFile(finding)
+      ? { fixes: [fixOf(finding.path, finding.suggestion)] }
+      : {}),
     partialFingerprints: { [FINGERPRINT_KEY]: finding.fingerprint },
     properties: {
       priority: finding.priority,
       confidence: finding.confidence,
       inRepository: hasRepoFile(finding),
     },
+  };
+}
+
+/** A suggested change as a SARIF fix (see the header for the region it replaces). */
+function fixOf(repoPath: string, suggestion: Suggestion): object {
+  return {
+    description: { text: 'Suggested change by Codex, checked against the reviewed commit.' },
+    artifactChanges: [
+      {
+        artifactLocation: { uri: pathToUri(repoPath), uriBaseId: SRCROOT },
+        replacements: [
+          {
+            deletedRegion: {
+              startLine: suggestion.startLine,
+              startColumn: 1,
+              endLine: suggestion.endLine,
+              endColumn: suggestion.lastLineLength + 1,
+            },
+            insertedContent: { text: suggestion.replacement.join(suggestion.lineEnding) },
+          },
+        ],
+      },
+    ],
   };
 }
 
@@ -221,6 +252,7 @@ export function buildSarif(result: ReviewResult, options: SarifOptions): object 
   driver.rules = [...rules.values()].map(buildRule);
 
   const run: Record<string, unknown> = { tool: { driver } };
+  if (result.findings.some((f) => f.suggestion)) run.columnKind = 'utf16CodeUnits';
   if (options.repoRoot) {
     const base = pathToFileURL(path.resolve(options.repoRoot)).href;
     run.originalUriBaseIds = {

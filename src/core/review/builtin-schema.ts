@@ -1,6 +1,7 @@
 // The built-in `exec` output schema: the shape Codex's review mode uses, written to the
 // Responses API's strict structured-output rules (every object closed, every property required,
-// optional values nullable), so both modes feed the same publishing path.
+// optional values nullable), so both modes feed the same publishing path. `suggestion` carries a
+// committable fix in the same reply, so exec mode needs no second turn for `suggestions`.
 export const BUILTIN_FINDINGS_SCHEMA = {
   type: 'object',
   additionalProperties: false,
@@ -11,7 +12,7 @@ export const BUILTIN_FINDINGS_SCHEMA = {
       items: {
         type: 'object',
         additionalProperties: false,
-        required: ['title', 'body', 'confidence_score', 'priority', 'code_location'],
+        required: ['title', 'body', 'confidence_score', 'priority', 'code_location', 'suggestion'],
         properties: {
           title: { type: 'string', description: 'Short imperative title, at most 80 characters.' },
           body: {
@@ -39,6 +40,12 @@ export const BUILTIN_FINDINGS_SCHEMA = {
               },
             },
           },
+          suggestion: {
+            type: ['string', 'null'],
+            description:
+              'Only for a concrete fix confined to exactly lines start..end of code_location: the full new text of those lines, ' +
+              'as they should read after the fix (same indentation and line breaks). null when there is no such local fix.',
+          },
         },
       },
     },
@@ -47,3 +54,24 @@ export const BUILTIN_FINDINGS_SCHEMA = {
     overall_confidence_score: { type: 'number', minimum: 0, maximum: 1 },
   },
 } as const;
+
+/**
+ * What a reply is checked against: the same schema, but a finding without `suggestion` (from an
+ * endpoint that does not enforce strict output, or a reply shaped before the field existed) is a
+ * finding without a fix, not a reply that breaks the run.
+ */
+export const BUILTIN_FINDINGS_REPLY_SCHEMA = {
+  ...BUILTIN_FINDINGS_SCHEMA,
+  properties: {
+    ...BUILTIN_FINDINGS_SCHEMA.properties,
+    findings: {
+      ...BUILTIN_FINDINGS_SCHEMA.properties.findings,
+      items: {
+        ...BUILTIN_FINDINGS_SCHEMA.properties.findings.items,
+        required: BUILTIN_FINDINGS_SCHEMA.properties.findings.items.required.filter(
+          (name) => name !== 'suggestion',
+        ),
+      },
+    },
+  },
+};

@@ -9,7 +9,7 @@ import { validateReply } from '../exec/reply.js';
 import { repositoryRoot } from '../git.js';
 import type { Logger } from '../logger.js';
 import type { Settings } from '../settings.js';
-import { BUILTIN_FINDINGS_SCHEMA } from './builtin-schema.js';
+import { BUILTIN_FINDINGS_REPLY_SCHEMA } from './builtin-schema.js';
 import { extractReview, parseExecReply } from './extract.js';
 import { compareFindings, toFindings } from './finding.js';
 import { countBlocking } from './gate.js';
@@ -34,7 +34,10 @@ export async function collectResult(input: {
   let findingsShaped = false;
   if (settings.mode === 'exec') {
     // Codex passes the reply through unchecked: validate it against the schema here.
-    const check = validateReply(run.finalMessage, settings.outputSchema ?? BUILTIN_FINDINGS_SCHEMA);
+    const check = validateReply(
+      run.finalMessage,
+      settings.outputSchema ?? BUILTIN_FINDINGS_REPLY_SCHEMA,
+    );
     structured = check.value;
     source = 'exec-json';
     if (check.ok) {
@@ -59,10 +62,18 @@ export async function collectResult(input: {
     if (incomplete) logger.warning(`The review is incomplete: ${incomplete}`);
   }
   const repoRoot = (await repositoryRoot(settings.workingDirectory)) ?? settings.workingDirectory;
-  const findings = toFindings(review.findings, {
+  const mapped = toFindings(review.findings, {
     repoRoot: fs.realpathSync(repoRoot),
     workingDirectory: fs.realpathSync(settings.workingDirectory),
-  }).sort(compareFindings);
+  });
+  // The built-in exec schema carries each finding's fix (unchecked: src/core/suggest decides).
+  const proposals = new Map<string, string>();
+  if (settings.mode === 'exec' && !settings.outputSchema)
+    mapped.forEach((f, i) => {
+      const proposal = review.findings[i]?.suggestion;
+      if (typeof proposal === 'string') proposals.set(f.fingerprint, proposal);
+    });
+  const findings = mapped.sort(compareFindings);
   logger.info(`${findings.length} finding(s) from ${source}`);
   return {
     mode: settings.mode,
@@ -86,6 +97,7 @@ export async function collectResult(input: {
       settings.mode === 'exec'
         ? { schema: settings.outputSchema ? 'custom' : 'built-in', replyErrors, findingsShaped }
         : undefined,
+    ...(proposals.size > 0 ? { proposals } : {}),
     codex: {
       version: input.installation.version,
       durationMs: run.durationMs,

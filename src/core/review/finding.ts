@@ -18,6 +18,29 @@ export interface Finding {
   inRepo: boolean;
   /** Stable across runs: depends on the path and the title, never on line numbers. */
   fingerprint: string;
+  /** A change of exactly the lines of its inline comment, checked before it is posted. */
+  suggestion?: Suggestion;
+}
+
+/**
+ * A committable suggested change (`suggestions`): it replaces exactly the lines its inline
+ * comment covers, on the new side, as they read at the reviewed head (src/core/suggest).
+ */
+export interface Suggestion {
+  /** First and last replaced line (new side, 1-based, inclusive). */
+  startLine: number;
+  endLine: number;
+  /** Those lines at the reviewed head, without their line endings. */
+  original: string[];
+  /** The lines that replace them (at least one), without line endings. */
+  replacement: string[];
+  /**
+   * Length of the last replaced line in UTF-16 code units (where the replaced text ends), kept
+   * apart from `original` because redaction may shorten that text in files and posts.
+   */
+  lastLineLength: number;
+  /** The line ending of the replaced lines, which the replacement keeps. */
+  lineEnding: '\n' | '\r\n';
 }
 
 const PRIORITY_TAG = /^\s*\[P([0-3])\]\s*/;

@@ -1,6 +1,7 @@
 import type { ReviewTarget } from '../codex/argv.js';
 import type { CodexUsage } from '../codex/events.js';
 import type { Mode } from '../settings.js';
+import type { SuggestionsOutcome } from '../suggest/suggest.js';
 import type { Finding } from './finding.js';
 import type { ReviewSource } from './review-output.js';
 
@@ -30,6 +31,10 @@ export interface ReviewResult {
   codex: { version: string; durationMs: number; fromCache: boolean };
   /** exec mode: which schema, and whether the reply matched it. */
   exec: ExecOutcome | undefined;
+  /** exec's built-in schema: the fix Codex proposed per finding (by fingerprint), unchecked. */
+  proposals?: ReadonlyMap<string, string>;
+  /** `suggestions`: how the inline findings' suggested changes were asked for and checked. */
+  suggestions?: SuggestionsOutcome;
 }
 
 export interface ExecOutcome {

@@ -12,6 +12,8 @@ export const ReviewFindingSchema = z.object({
       line_range: z.object({ start: z.number().int(), end: z.number().int() }).nullish(),
     })
     .nullish(),
+  /** exec's built-in schema: a replacement of exactly the finding's lines (unchecked). */
+  suggestion: z.string().nullish(),
 });
 
 export const ReviewOutputSchema = z.object({
