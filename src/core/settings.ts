@@ -224,6 +224,19 @@ export const SETTINGS_SCHEMA = z.object({
     description:
       'Allow `pull_request_target` runs whose head is a fork (the agent then reads untrusted code while holding secrets).',
   }),
+  'trigger-phrase': setting(
+    z
+      .string()
+      .transform((v) => v.trim())
+      .refine((v) => /^\S{2,100}$/.test(v), {
+        message: 'must be one word of 2 to 100 characters without spaces, such as "@codex-review"',
+      }),
+    {
+      default: '@codex-review',
+      description:
+        'A pull request comment or review-thread reply that starts with this phrase is a command: `review`, `dismiss [reason]`, or a question (GitHub `issue_comment` and `pull_request_review_comment` events).',
+    },
+  ),
 });
 
 export type SettingName = keyof typeof SETTINGS_SCHEMA.shape;
@@ -375,6 +388,7 @@ export function settingsSchema(context: ParseContext) {
       allowUsers: v['allow-users'],
       allowBots: v['allow-bots'],
       allowUntrustedPullRequests: v['allow-untrusted-pull-requests'],
+      triggerPhrase: v['trigger-phrase'],
       warnings,
     };
   });
