@@ -17,13 +17,16 @@ import {
   type RawSettings,
 } from '../core/settings.js';
 import { annotate } from './annotations.js';
+import { readCommentCommand } from './commands.js';
 import { pullRequestOf, readEventContext, reviewDefaults } from './context.js';
+import { runCommand } from './conversation.js';
 import { GitHubIssues } from './issues.js';
 import { ActionsLogger } from './logger.js';
 import { createOctokit } from './octokit.js';
 import { GitHubPlatform } from './platform.js';
+import { GitHubSessionStore } from './session-cache.js';
 import { GitHubToolCache } from './tool-cache.js';
-import { decideTrigger } from './trust.js';
+import { decideCommentTrigger, decideTrigger } from './trust.js';
 
 export function readInputs(): RawSettings {
   const raw: RawSettings = {};
@@ -50,26 +53,64 @@ export async function run(): Promise<void> {
       }
     }
     const context = readEventContext();
+    // A comment: is it a command, before anything else (most comments are not).
+    const comment = readCommentCommand(context, settings.triggerPhrase);
+    if (comment?.kind === 'ignore') {
+      logger.info(comment.reason);
+      return;
+    }
     // Who triggered this, before anything is installed or any model request is made.
-    const decision = await decideTrigger({
-      context,
-      settings,
-      octokit: settings.githubToken ? createOctokit(settings.githubToken, logger) : undefined,
-      logger,
-    });
+    const decision = comment
+      ? await decideCommentTrigger({
+          context,
+          author: comment.comment.author!.login,
+          settings,
+          octokit: settings.githubToken ? createOctokit(settings.githubToken, logger) : undefined,
+        })
+      : await decideTrigger({
+          context,
+          settings,
+          octokit: settings.githubToken ? createOctokit(settings.githubToken, logger) : undefined,
+          logger,
+        });
     if (decision.kind === 'skip') {
       core.notice(decision.reason);
       await writeStepSummary(`## Codex review skipped\n\n${decision.reason}\n`);
       return;
     }
     if (decision.kind === 'refuse') throw new ConfigurationError(decision.reason);
-    const pr = pullRequestOf(context);
+    let pr = pullRequestOf(context);
     const octokit =
       settings.githubToken && context.repository
         ? createOctokit(settings.githubToken, logger)
         : undefined;
     const repository = context.repository;
     const tempDir = process.env.RUNNER_TEMP ?? os.tmpdir();
+    const platform =
+      octokit && repository
+        ? new GitHubPlatform(octokit, repository, {
+            serverUrl: context.serverUrl,
+            workspace: settings.workingDirectory,
+            logger,
+          })
+        : undefined;
+    if (comment) {
+      if (!octokit || !repository || !platform)
+        throw new ConfigurationError('Commands in comments need `github-token`.');
+      const handled = await runCommand({
+        ...comment,
+        comment: { ...comment.comment, author: comment.comment.author! },
+        settings,
+        octokit,
+        repository,
+        platform,
+        logger,
+        redactor,
+        tempDir,
+      });
+      if (handled.kind === 'done') return;
+      pr = handled.pr;
+    }
     const outcome = await runReview({
       settings,
       logger,
@@ -78,19 +119,21 @@ export async function run(): Promise<void> {
       tempDir,
       keySetting: 'openai-api-key',
       findingsFile: path.join(tempDir, 'codex-review', 'findings.json'),
+      ...(repository && pr
+        ? {
+            sessions: new GitHubSessionStore(
+              { ...repository, pull: pr.number, codexVersion: settings.codexVersion },
+              path.join(tempDir, 'codex-review-session'),
+              logger,
+            ),
+          }
+        : {}),
       venue: {
         noun: 'pull request',
         name: (cr) => `Pull request #${cr.number}`,
         explainReadError,
         changeRequest: pr,
-        platform:
-          octokit && repository
-            ? new GitHubPlatform(octokit, repository, {
-                serverUrl: context.serverUrl,
-                workspace: settings.workingDirectory,
-                logger,
-              })
-            : undefined,
+        platform,
         tracker:
           octokit && repository
             ? new GitHubIssues(octokit, repository, context.serverUrl)
@@ -100,7 +143,7 @@ export async function run(): Promise<void> {
           title: `Codex audit: ${context.workflow}`,
           sha: context.sha,
         },
-        defaults: reviewDefaults(context),
+        defaults: comment && pr ? { base: pr.baseSha } : reviewDefaults(context),
         runUrl: context.runUrl,
         onPermissionDenied: 'notice',
       },

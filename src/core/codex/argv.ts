@@ -11,7 +11,10 @@ export type ReviewTarget =
   | { kind: 'uncommitted' };
 
 export type CodexInvocation =
-  { mode: 'review'; target: ReviewTarget } | { mode: 'exec'; schemaFile: string };
+  | { mode: 'review'; target: ReviewTarget }
+  | { mode: 'exec'; schemaFile: string }
+  /** A free-form turn (an answer), resuming the thread `resume` when given. */
+  | { mode: 'answer'; prompt: string; resume?: string };
 
 type ArgvSettings = Pick<
   Settings,
@@ -50,6 +53,12 @@ function commonArgs(settings: ArgvSettings): string[] {
 
 export function buildCodexArgs(settings: ArgvSettings, invocation: CodexInvocation): string[] {
   const args = commonArgs(settings);
+  if (invocation.mode === 'answer') {
+    // `resume` takes no --cd/--sandbox of its own: the options before it apply to the turn.
+    if (invocation.resume) args.push('resume', invocation.resume);
+    args.push('--', invocation.prompt);
+    return args;
+  }
   if (invocation.mode === 'exec') {
     args.push('--output-schema', invocation.schemaFile, '--', settings.prompt ?? '');
     return args;

@@ -5,12 +5,24 @@
 // and turn the returned RunOutcome into their platform's outputs.
 import { errorMessage } from '../errors.js';
 import { checkCredentials, prepareCodex, runCodexSession } from '../codex/session.js';
+import {
+  dismissalInstructions,
+  dismissalReason,
+  splitDismissed,
+} from '../conversation/dismissals.js';
+import { keepSession, type SessionStore } from '../conversation/sessions.js';
 import type { PackageFetcher, ToolCache } from '../codex/install.js';
 import type { CodexInvocation } from '../codex/argv.js';
 import { headSha } from '../git.js';
 import type { Logger } from '../logger.js';
 import type { OutputName } from '../outputs.js';
-import type { ChangeRequest, ExistingState, IssueTracker, ReviewPlatform } from '../platform.js';
+import type {
+  ChangeRequest,
+  Dismissal,
+  ExistingState,
+  IssueTracker,
+  ReviewPlatform,
+} from '../platform.js';
 import { publishTrackingIssue, type AuditOutcome } from '../publish/audit.js';
 import { publishReview, type PublishOutcome } from '../publish/publish.js';
 import { choosePostTarget, type ResolvedPostTarget } from '../publish/target.js';
@@ -18,6 +30,7 @@ import type { Redactor } from '../redact.js';
 import { writeRunFiles } from '../report/run-files.js';
 import { collectResult } from '../review/collect.js';
 import { BUILTIN_FINDINGS_SCHEMA } from '../review/builtin-schema.js';
+import { countBlocking } from '../review/gate.js';
 import type { ReviewResult } from '../review/result.js';
 import { chooseScope, type ReviewScope } from './scope.js';
 import type { Settings } from '../settings.js';
@@ -66,6 +79,8 @@ export interface RunInput {
   /** The setting that holds the key, for messages ("openai-api-key", "OPENAI_API_KEY"). */
   keySetting: string;
   findingsFile: string;
+  /** Keeps the review's Codex session for answers to resume (GitHub: the Actions cache). */
+  sessions?: SessionStore;
 }
 
 export interface RunOutcome {
@@ -121,6 +136,13 @@ export async function runReview(input: RunInput): Promise<RunOutcome> {
           }),
         )
       : undefined;
+  // What people dismissed is named to Codex, so it is not raised again in other words.
+  const dismissed = prior?.dismissed;
+  const instructions = dismissalInstructions(dismissed?.values() ?? []);
+  if (instructions) logger.info(`${dismissed!.size} dismissed finding(s) are named to Codex.`);
+  const codexSettings = instructions
+    ? { ...settings, prompt: [settings.prompt, instructions].filter(Boolean).join('\n\n') }
+    : settings;
   const codex = await prepareCodex(input);
   try {
     const invocation = codexInvocation(settings, scope, codex.tempDir);
@@ -129,7 +151,19 @@ export async function runReview(input: RunInput): Promise<RunOutcome> {
     // The diff is only needed after Codex; fetch it while Codex works.
     const diff =
       posting && post === 'review' ? settle(posting.platform.loadDiff(posting.cr)) : undefined;
-    const run = await runCodexSession(codex, invocation, input);
+    const run = await runCodexSession(codex, invocation, { ...input, settings: codexSettings });
+    const session =
+      posting && input.sessions && run.threadId
+        ? settle(
+            keepSession({
+              store: input.sessions,
+              codexHome: codex.codexHome,
+              threadId: run.threadId,
+              redactor: input.redactor,
+              logger,
+            }),
+          )
+        : undefined;
     const result = await logger.group('Findings', () =>
       collectResult({
         settings,
@@ -147,6 +181,8 @@ export async function runReview(input: RunInput): Promise<RunOutcome> {
       posting,
       scope,
       diff: diff?.then(unsettle),
+      dismissed,
+      session: session ? unsettle(await session) : undefined,
     });
   } finally {
     // The temporary CODEX_HOME holds session transcripts of this run; nothing else needs it.
@@ -162,10 +198,23 @@ async function publishAndReport(
     posting: { platform: ReviewPlatform; cr: ChangeRequest } | undefined;
     scope: ReviewScope | undefined;
     diff: Promise<string> | undefined;
+    dismissed?: ReadonlyMap<string, Dismissal>;
+    session?: { threadId: string; digest: string | undefined };
   },
 ): Promise<RunOutcome> {
   const { settings, venue, logger, redactor } = input;
-  const { result, post, posting, scope } = run;
+  const { post, posting, scope } = run;
+  // Dismissed findings are not posted and block nothing; the findings file still lists them.
+  const split = splitDismissed(run.result.findings, run.dismissed);
+  const result =
+    split.dismissed.length > 0
+      ? { ...run.result, blockingCount: countBlocking(split.kept, settings.failOn) }
+      : run.result;
+  const shown = split.dismissed.length > 0 ? { ...result, findings: split.kept } : result;
+  if (split.dismissed.length > 0)
+    logger.info(
+      `${split.dismissed.length} finding(s) were dismissed earlier on this ${venue.noun}; not posted again.`,
+    );
   const replyErrors = result.exec?.replyErrors ?? [];
   let review: PublishOutcome | undefined;
   let audit: AuditOutcome | undefined;
@@ -178,7 +227,7 @@ async function publishAndReport(
     review = await logger
       .group('Publish', () =>
         publishReview({
-          result,
+          result: shown,
           platform: posting.platform,
           cr: posting.cr,
           target: post === 'summary' ? 'summary' : 'review',
@@ -194,6 +243,8 @@ async function publishAndReport(
           logger,
           ...(venue.runUrl ? { runUrl: venue.runUrl } : {}),
           ...(run.diff ? { diff: run.diff } : {}),
+          ...(run.session ? { session: run.session } : {}),
+          ...(run.dismissed?.size ? { dismissed: new Set(run.dismissed.keys()) } : {}),
         }),
       )
       .catch((error: unknown) => {
@@ -234,6 +285,11 @@ async function publishAndReport(
             { placement: 'not-posted', reason: `posting failed: ${publishError}` },
           ]),
         ));
+  for (const { finding, dismissal } of split.dismissed)
+    placements?.set(finding.fingerprint, {
+      placement: 'dismissed',
+      reason: dismissalReason(dismissal),
+    });
   const reviewUrl = review?.reviewUrl ?? audit?.url;
   const outputs = await writeRunFiles({
     result,

@@ -38,6 +38,10 @@ export interface PublishInput {
   runUrl?: string;
   /** The change request's diff, when the caller started loading it early (while Codex ran). */
   diff?: Promise<string>;
+  /** The review's Codex session, remembered in the state for answers. */
+  session?: SummaryState['session'];
+  /** Findings people dismissed (left out of `result`): not resolved, not carried. */
+  dismissed?: ReadonlySet<string>;
 }
 
 export interface PublishOutcome {
@@ -117,6 +121,8 @@ export async function publishReview(input: PublishInput): Promise<PublishOutcome
       reviewedHead: input.range.head,
       incremental: input.range.incremental || unfinished,
       changedLines: unfinished ? new Map() : input.changedLines,
+      ...(input.session ? { session: input.session } : {}),
+      ...(input.dismissed ? { dismissed: input.dismissed } : {}),
     });
   let update = stateOf();
   let reviewUrl: string | undefined;

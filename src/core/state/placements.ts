@@ -6,10 +6,11 @@ import type { InlineAnchor } from '../diff/placement.js';
  * - inline-earlier: an earlier run already posted it inline (same fingerprint, any line);
  * - file / summary: listed in the summary comment (file: in a changed file, outside the diff);
  * - issue: listed in the audit's tracking issue;
- * - not-posted: posting was impossible; the finding is in the log, step summary and file.
+ * - not-posted: posting was impossible; the finding is in the log, step summary and file;
+ * - dismissed: people dismissed it on the change request; not posted again.
  */
 export type FinalPlacement =
-  'inline' | 'inline-earlier' | 'file' | 'summary' | 'issue' | 'not-posted';
+  'inline' | 'inline-earlier' | 'file' | 'summary' | 'issue' | 'not-posted' | 'dismissed';
 
 export interface PlacementRecord {
   placement: FinalPlacement;
