@@ -326,7 +326,7 @@ describe('commands in pull request comments', () => {
     expect(textOf(s.model.requests)).toContain(s.baseSha);
   });
 
-  it('spends nothing on a reader, a bot, its own comment or a plain issue, and does not fail', async () => {
+  it("spends nothing on a reader, a bot, its own comment, a plain issue or a fork's pull request, and does not fail", async () => {
     const s = await setup();
     const cases: Array<[string, () => Promise<ActionRun>, RegExp]> = [
       [
@@ -371,6 +371,13 @@ describe('commands in pull request comments', () => {
       expect(result.exitCode, `${name}: ${result.stdout}`).toBe(0);
       expect(result.log, name).toMatch(said);
     }
+    // A writer's command on a fork's pull request: Codex would read the fork's code with the key.
+    s.gh.setPullRequest({ number: PR, baseSha: s.baseSha, headSha: s.headSha, fork: true });
+    const fork = await s.prComment('@codex-review review', 'maintainer', {
+      toolCache: s.emptyToolCache,
+    });
+    expect(fork.exitCode, fork.stdout).toBe(0);
+    expect(fork.log).toContain('::notice::This pull request comes from a fork');
     expect(s.model.requests).toHaveLength(0);
     expect(s.gh.writes).toHaveLength(0);
     expect(fs.readdirSync(s.emptyToolCache)).toEqual([]);
