@@ -21,7 +21,7 @@ export interface SessionStore {
 /** What the summary state remembers of the review's session. */
 export interface SessionRecord {
   threadId: string;
-  /** SHA-256 of the stored session file; absent when it was not stored. */
+  /** SHA-256 of the session file the review ended with; absent when it is not kept. */
   digest: string | undefined;
 }
 
@@ -32,35 +32,36 @@ function sha256(file: string): string {
 }
 
 /**
- * Store the session of a finished review. A transcript that holds a secret the redactor knows
- * (the API key, a token) is not stored: the store may be readable more widely than the job.
+ * Store the session of a finished review. Its digest is known at once (for the summary state,
+ * so publishing need not wait for the upload); `saved` settles when the store is done and
+ * never rejects. A transcript that holds a secret the redactor knows (the API key, a token) is
+ * not stored: the store may be readable more widely than the job.
  */
-export async function keepSession(input: {
+export function keepSession(input: {
   store: SessionStore;
   codexHome: string;
   threadId: string;
   redactor: Redactor;
   logger: Logger;
-}): Promise<SessionRecord> {
+}): { record: SessionRecord; saved: Promise<boolean> } {
   const { threadId, logger } = input;
+  const none = { record: { threadId, digest: undefined }, saved: Promise.resolve(false) };
   const file = listSessionFiles(input.codexHome).find((f) => isThreadFile(f, threadId));
-  if (!file) return { threadId, digest: undefined };
+  if (!file) return none;
   const text = fs.readFileSync(file, 'utf8');
   if (input.redactor.redact(text) !== text) {
     logger.info(
       'The review session holds a secret; it is not kept, so answers start a fresh session.',
     );
-    return { threadId, digest: undefined };
+    return none;
   }
-  try {
-    const saved = await input.store.save(threadId, file);
-    return { threadId, digest: saved ? sha256(file) : undefined };
-  } catch (error) {
+  const saved = input.store.save(threadId, file).catch((error: unknown) => {
     logger.warning(
       `Could not keep the review session for answers (they start a fresh one): ${errorMessage(error)}`,
     );
-    return { threadId, digest: undefined };
-  }
+    return false;
+  });
+  return { record: { threadId, digest: sha256(file) }, saved };
 }
 
 /**

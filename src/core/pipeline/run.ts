@@ -144,6 +144,7 @@ export async function runReview(input: RunInput): Promise<RunOutcome> {
     ? { ...settings, prompt: [settings.prompt, instructions].filter(Boolean).join('\n\n') }
     : settings;
   const codex = await prepareCodex(input);
+  let session: ReturnType<typeof keepSession> | undefined;
   try {
     const invocation = codexInvocation(settings, scope, codex.tempDir);
     const head = await headSha(settings.workingDirectory);
@@ -152,17 +153,16 @@ export async function runReview(input: RunInput): Promise<RunOutcome> {
     const diff =
       posting && post === 'review' ? settle(posting.platform.loadDiff(posting.cr)) : undefined;
     const run = await runCodexSession(codex, invocation, { ...input, settings: codexSettings });
-    const session =
+    // Kept for answers to resume; the upload goes on while the review is published.
+    session =
       posting && input.sessions && run.threadId
-        ? settle(
-            keepSession({
-              store: input.sessions,
-              codexHome: codex.codexHome,
-              threadId: run.threadId,
-              redactor: input.redactor,
-              logger,
-            }),
-          )
+        ? keepSession({
+            store: input.sessions,
+            codexHome: codex.codexHome,
+            threadId: run.threadId,
+            redactor: input.redactor,
+            logger,
+          })
         : undefined;
     const result = await logger.group('Findings', () =>
       collectResult({
@@ -182,9 +182,11 @@ export async function runReview(input: RunInput): Promise<RunOutcome> {
       scope,
       diff: diff?.then(unsettle),
       dismissed,
-      session: session ? unsettle(await session) : undefined,
+      session: session?.record,
     });
   } finally {
+    // The store copies the session file out of CODEX_HOME, which close() removes.
+    await session?.saved;
     // The temporary CODEX_HOME holds session transcripts of this run; nothing else needs it.
     codex.close();
   }
