@@ -211,6 +211,7 @@ const WRONG: Partial<Record<SettingName, { value: string; with?: RawSettings }>>
   'safety-strategy': { value: 'root' },
   'codex-user': { value: '', with: { 'safety-strategy': 'unprivileged-user' } },
   'allow-untrusted-pull-requests': { value: 'maybe' },
+  'trigger-phrase': { value: '@codex review' },
 };
 /** Settings any text is right for. */
 const FREE_TEXT: SettingName[] = [
