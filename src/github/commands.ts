@@ -10,7 +10,12 @@ import { commentOf } from './context.js';
 export type CommentDecision =
   /** Not a command for this product: the step ends with a line in the log, nothing else. */
   | { kind: 'ignore'; reason: string }
-  | { kind: 'command'; command: Command; comment: CommentEvent; pullNumber: number };
+  | {
+      kind: 'command';
+      command: Command;
+      comment: CommentEvent & { author: NonNullable<CommentEvent['author']> };
+      pullNumber: number;
+    };
 
 /** The decision for a comment event; undefined for any other event. */
 export function readCommentCommand(
@@ -38,5 +43,10 @@ export function readCommentCommand(
       `\`${triggerPhrase} dismiss\` works as a reply in the review thread of a finding; this comment is not in one.`,
     );
   }
-  return { kind: 'command', command, comment, pullNumber: comment.pullNumber };
+  return {
+    kind: 'command',
+    command,
+    comment: { ...comment, author: comment.author },
+    pullNumber: comment.pullNumber,
+  };
 }

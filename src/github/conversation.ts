@@ -27,7 +27,7 @@ import { refuseForkCommand } from './trust.js';
 
 export interface CommandInput {
   command: Command;
-  comment: CommentEvent & { author: { login: string } };
+  comment: CommentEvent & { author: NonNullable<CommentEvent['author']> };
   pullNumber: number;
   settings: Settings;
   octokit: Octokit;

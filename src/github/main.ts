@@ -26,7 +26,7 @@ import { createOctokit } from './octokit.js';
 import { GitHubPlatform } from './platform.js';
 import { GitHubSessionStore } from './session-cache.js';
 import { GitHubToolCache } from './tool-cache.js';
-import { decideCommentTrigger, decideTrigger } from './trust.js';
+import { decideTrigger } from './trust.js';
 
 export function readInputs(): RawSettings {
   const raw: RawSettings = {};
@@ -60,19 +60,13 @@ export async function run(): Promise<void> {
       return;
     }
     // Who triggered this, before anything is installed or any model request is made.
-    const decision = comment
-      ? await decideCommentTrigger({
-          context,
-          author: comment.comment.author!.login,
-          settings,
-          octokit: settings.githubToken ? createOctokit(settings.githubToken, logger) : undefined,
-        })
-      : await decideTrigger({
-          context,
-          settings,
-          octokit: settings.githubToken ? createOctokit(settings.githubToken, logger) : undefined,
-          logger,
-        });
+    const decision = await decideTrigger({
+      context,
+      settings,
+      octokit: settings.githubToken ? createOctokit(settings.githubToken, logger) : undefined,
+      logger,
+      ...(comment ? { commenter: comment.comment.author.login } : {}),
+    });
     if (decision.kind === 'skip') {
       core.notice(decision.reason);
       await writeStepSummary(`## Codex review skipped\n\n${decision.reason}\n`);
@@ -99,7 +93,6 @@ export async function run(): Promise<void> {
         throw new ConfigurationError('Commands in comments need `github-token`.');
       const handled = await runCommand({
         ...comment,
-        comment: { ...comment.comment, author: comment.comment.author! },
         settings,
         octokit,
         repository,

@@ -36,8 +36,12 @@ export async function decideTrigger(input: {
   >;
   octokit: Octokit | undefined;
   logger: Logger;
+  /** A command in a comment: its author is who must be allowed (see decideCommentTrigger). */
+  commenter?: string;
 }): Promise<TriggerDecision> {
   const { context, settings, logger } = input;
+  if (input.commenter !== undefined)
+    return decideCommentTrigger({ ...input, author: input.commenter });
   // Scheduled and manual runs are started by the repository's own workflow or its writers.
   if (context.eventName === 'schedule' || context.eventName === 'workflow_dispatch')
     return { kind: 'run' };
