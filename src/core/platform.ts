@@ -40,12 +40,27 @@ export interface ExistingComment {
   url: string;
 }
 
+/** A finding people dismissed: its thread resolved by a person, or a `dismiss` command. */
+export interface Dismissal {
+  fingerprint: string;
+  /** How it was shown: the first line of its comment (model text, untrusted). */
+  title: string;
+  path: string | null;
+  line: number | null;
+  /** Who dismissed it (a login), when known. */
+  by: string | undefined;
+  /** Why, in the words of whoever dismissed it ('' when none was given). */
+  reason: string;
+}
+
 /** What earlier runs left on the change request. */
 export interface ExistingState {
   /** The summary comment, found by its hidden marker. */
   summary: ExistingComment | undefined;
   /** Fingerprints of findings already posted inline (from the markers in their comments). */
   inlineFingerprints: Set<string>;
+  /** Findings people dismissed, by fingerprint; absent where the platform cannot tell. */
+  dismissed?: Map<string, Dismissal>;
 }
 
 /** The token may read but not write (a fork's pull request): not a failure, a fallback. */

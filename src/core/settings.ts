@@ -266,6 +266,19 @@ export const SETTINGS_SCHEMA = z.object({
     description:
       "Inline comments carry a committable suggested change where Codex has a concrete fix for exactly the commented lines (one more Codex turn, in the review's own thread).",
   }),
+  'trigger-phrase': setting(
+    z
+      .string()
+      .transform((v) => v.trim())
+      .refine((v) => /^\S{2,100}$/.test(v), {
+        message: 'must be one word of 2 to 100 characters without spaces, such as "@codex-review"',
+      }),
+    {
+      default: '@codex-review',
+      description:
+        'A pull request comment or review-thread reply that starts with this phrase is a command: `review`, `dismiss [reason]`, or a question (GitHub `issue_comment` and `pull_request_review_comment` events).',
+    },
+  ),
 });
 
 export type SettingName = keyof typeof SETTINGS_SCHEMA.shape;
@@ -432,6 +445,7 @@ export function settingsSchema(context: ParseContext) {
       /** `mode: merge`: glob of the shards' findings files, matched in the workspace. */
       mergeFrom: v['merge-from'] ? { pattern: v['merge-from'], cwd: context.workspace } : undefined,
       suggestions: v.suggestions,
+      triggerPhrase: v['trigger-phrase'],
       warnings,
     };
   });

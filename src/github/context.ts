@@ -73,3 +73,61 @@ export function reviewDefaults(context: EventContext): { base?: string; commit?:
   // A push, a schedule or a manual run: the newest commit.
   return context.sha ? { commit: context.sha } : {};
 }
+
+/** A comment that may carry a command (issue_comment, pull_request_review_comment). */
+export interface CommentEvent {
+  event: 'issue_comment' | 'pull_request_review_comment';
+  /** created, edited, deleted. */
+  action: string;
+  /** The pull request the comment is on; undefined for a comment on a plain issue. */
+  pullNumber: number | undefined;
+  id: number;
+  body: string;
+  author: { login: string; type: 'Bot' | 'User' } | undefined;
+  url: string | undefined;
+  /** In a review thread: the comment it replies to (GitHub: the thread's first). */
+  inReplyTo: number | undefined;
+}
+
+interface CommentPayload {
+  action?: string;
+  issue?: { number?: number; pull_request?: unknown };
+  pull_request?: { number?: number };
+  comment?: {
+    id?: number;
+    body?: string | null;
+    html_url?: string;
+    in_reply_to_id?: number;
+    user?: { login?: string; type?: string } | null;
+  };
+}
+
+export function commentOf(context: EventContext): CommentEvent | undefined {
+  const event = context.eventName;
+  if (event !== 'issue_comment' && event !== 'pull_request_review_comment') return undefined;
+  const payload = context.payload as CommentPayload;
+  const comment = payload.comment;
+  if (!comment?.id) return undefined;
+  const pullNumber =
+    event === 'issue_comment'
+      ? payload.issue?.pull_request
+        ? payload.issue.number
+        : undefined
+      : payload.pull_request?.number;
+  const login = comment.user?.login;
+  return {
+    event,
+    action: payload.action ?? 'created',
+    pullNumber,
+    id: comment.id,
+    body: comment.body ?? '',
+    author: login
+      ? {
+          login,
+          type: comment.user?.type === 'Bot' || login.endsWith('[bot]') ? 'Bot' : 'User',
+        }
+      : undefined,
+    url: comment.html_url,
+    inReplyTo: comment.in_reply_to_id ?? undefined,
+  };
+}

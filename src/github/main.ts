@@ -18,11 +18,14 @@ import {
   type RawSettings,
 } from '../core/settings.js';
 import { annotate } from './annotations.js';
+import { readCommentCommand } from './commands.js';
 import { pullRequestOf, readEventContext, reviewDefaults } from './context.js';
+import { runCommand } from './conversation.js';
 import { GitHubIssues } from './issues.js';
 import { ActionsLogger } from './logger.js';
 import { createOctokit } from './octokit.js';
 import { GitHubPlatform } from './platform.js';
+import { GitHubSessionStore } from './session-cache.js';
 import { GitHubToolCache } from './tool-cache.js';
 import { decideTrigger } from './trust.js';
 
@@ -51,12 +54,19 @@ export async function run(): Promise<void> {
       }
     }
     const context = readEventContext();
+    // A comment: is it a command, before anything else (most comments are not).
+    const comment = readCommentCommand(context, settings.triggerPhrase);
+    if (comment?.kind === 'ignore') {
+      logger.info(comment.reason);
+      return;
+    }
     // Who triggered this, before anything is installed or any model request is made.
     const decision = await decideTrigger({
       context,
       settings,
       octokit: settings.githubToken ? createOctokit(settings.githubToken, logger) : undefined,
       logger,
+      ...(comment ? { commenter: comment.comment.author.login } : {}),
     });
     if (decision.kind === 'skip') {
       core.notice(decision.reason);
@@ -64,13 +74,37 @@ export async function run(): Promise<void> {
       return;
     }
     if (decision.kind === 'refuse') throw new ConfigurationError(decision.reason);
-    const pr = pullRequestOf(context);
+    let pr = pullRequestOf(context);
     const octokit =
       settings.githubToken && context.repository
         ? createOctokit(settings.githubToken, logger)
         : undefined;
     const repository = context.repository;
     const tempDir = process.env.RUNNER_TEMP ?? os.tmpdir();
+    const platform =
+      octokit && repository
+        ? new GitHubPlatform(octokit, repository, {
+            serverUrl: context.serverUrl,
+            workspace: settings.workingDirectory,
+            logger,
+          })
+        : undefined;
+    if (comment) {
+      if (!octokit || !repository || !platform)
+        throw new ConfigurationError('Commands in comments need `github-token`.');
+      const handled = await runCommand({
+        ...comment,
+        settings,
+        octokit,
+        repository,
+        platform,
+        logger,
+        redactor,
+        tempDir,
+      });
+      if (handled.kind === 'done') return;
+      pr = handled.pr;
+    }
     // `mode: merge` combines the shards' findings files instead of running Codex.
     const run = settings.mode === 'merge' ? runMerge : runReview;
     const outcome = await run({
@@ -81,19 +115,21 @@ export async function run(): Promise<void> {
       tempDir,
       keySetting: 'openai-api-key',
       findingsFile: path.join(tempDir, 'codex-review', 'findings.json'),
+      ...(repository && pr
+        ? {
+            sessions: new GitHubSessionStore(
+              { ...repository, pull: pr.number, codexVersion: settings.codexVersion },
+              path.join(tempDir, 'codex-review-session'),
+              logger,
+            ),
+          }
+        : {}),
       venue: {
         noun: 'pull request',
         name: (cr) => `Pull request #${cr.number}`,
         explainReadError,
         changeRequest: pr,
-        platform:
-          octokit && repository
-            ? new GitHubPlatform(octokit, repository, {
-                serverUrl: context.serverUrl,
-                workspace: settings.workingDirectory,
-                logger,
-              })
-            : undefined,
+        platform,
         tracker:
           octokit && repository
             ? new GitHubIssues(octokit, repository, context.serverUrl)
@@ -103,7 +139,7 @@ export async function run(): Promise<void> {
           title: `Codex audit: ${context.workflow}`,
           sha: context.sha,
         },
-        defaults: reviewDefaults(context),
+        defaults: comment && pr ? { base: pr.baseSha } : reviewDefaults(context),
         runUrl: context.runUrl,
         onPermissionDenied: 'notice',
       },

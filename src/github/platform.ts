@@ -3,9 +3,12 @@
 // cannot be placed.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { dismissalIn } from '../core/conversation/markers.js';
+import { errorMessage } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import {
   type ChangeRequest,
+  type Dismissal,
   type ExistingComment,
   type ExistingState,
   type InlineComment,
@@ -16,6 +19,13 @@ import {
 import { fingerprintsIn, SUMMARY_MARKER } from '../core/state/markers.js';
 import { blobUrl, detailOf, guardWrite, statusOf } from './errors.js';
 import type { Octokit } from './octokit.js';
+import {
+  isForbidden,
+  loadReviewThreads,
+  resolveReviewThread,
+  type ReviewThread,
+  type ThreadAuthor,
+} from './threads.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -145,7 +155,159 @@ export class GitHubPlatform implements ReviewPlatform {
       if (await this.isOurs(c.user))
         for (const fp of fingerprintsIn(c.body ?? '')) inlineFingerprints.add(fp);
     }
-    return { summary, inlineFingerprints };
+    return { summary, inlineFingerprints, dismissed: await this.dismissals(cr) };
+  }
+
+  /** The review threads, or undefined (with a warning) when GraphQL cannot be read. */
+  private async threads(cr: ChangeRequest, what: string): Promise<ReviewThread[] | undefined> {
+    try {
+      return await loadReviewThreads(this.octokit, this.repo, cr.number);
+    } catch (error) {
+      this.options.logger.warning(
+        `Could not read the review threads through GitHub's GraphQL API, so ${what}: ${errorMessage(error)}`,
+      );
+      return undefined;
+    }
+  }
+
+  /** Our thread's finding, when the thread is one the product opened. */
+  private async findingOf(thread: ReviewThread): Promise<string[]> {
+    const first = thread.comments[0];
+    if (!first || !(await this.isOurs(first.author))) return [];
+    return fingerprintsIn(first.body);
+  }
+
+  /** Someone other than the product wrote in the thread after its first comment. */
+  private async peopleReplied(thread: ReviewThread): Promise<boolean> {
+    if (thread.truncated) return true;
+    for (const c of thread.comments.slice(1)) if (!(await this.isOurs(c.author))) return true;
+    return false;
+  }
+
+  /**
+   * Findings people dismissed: the thread is resolved, and either a person resolved it or the
+   * product acknowledged a `dismiss` command in it. A thread the product resolved itself (the
+   * finding was fixed) is not a dismissal; a thread someone reopened is not one either.
+   */
+  private async dismissals(cr: ChangeRequest): Promise<Map<string, Dismissal>> {
+    const dismissed = new Map<string, Dismissal>();
+    const threads = await this.threads(cr, 'findings dismissed there may be posted again');
+    for (const thread of threads ?? []) {
+      if (!thread.isResolved) continue;
+      const fingerprints = await this.findingOf(thread);
+      if (fingerprints.length === 0) continue;
+      let command: { by?: string | undefined; reason: string } | undefined;
+      for (const c of thread.comments.slice(1)) {
+        const record = (await this.isOurs(c.author)) ? dismissalIn(c.body) : undefined;
+        if (record && fingerprints.includes(record.fingerprint)) command = record;
+      }
+      const byPerson =
+        thread.resolvedBy !== undefined &&
+        !(await this.isOurs({ login: thread.resolvedBy, type: 'User' }));
+      if (!command && !byPerson) continue;
+      for (const fingerprint of fingerprints) {
+        dismissed.set(fingerprint, {
+          fingerprint,
+          title: firstLine(thread.comments[0]!.body),
+          path: thread.path,
+          line: thread.line,
+          by: command ? command.by : thread.resolvedBy,
+          // A person's own words, when they wrote in the thread: their last comment there.
+          reason: command
+            ? command.reason
+            : (
+                thread.comments.filter((c) => c.author?.login === thread.resolvedBy).at(-1)?.body ??
+                ''
+              )
+                .trim()
+                .slice(0, 500),
+        });
+      }
+    }
+    return dismissed;
+  }
+
+  /**
+   * GitHub has no REST call for it: each fixed finding's thread is resolved with GraphQL's
+   * resolveReviewThread, unless people wrote in it (their discussion is theirs to close).
+   * Failing to resolve costs nothing but a warning.
+   */
+  async resolveFixed(cr: ChangeRequest, fingerprints: string[]): Promise<number> {
+    const wanted = new Set(fingerprints);
+    const threads = await this.threads(cr, 'threads of fixed findings stay open');
+    let count = 0;
+    for (const thread of threads ?? []) {
+      if (thread.isResolved) continue;
+      if (!(await this.findingOf(thread)).some((fp) => wanted.has(fp))) continue;
+      if (await this.peopleReplied(thread)) {
+        this.options.logger.info(
+          `Not resolving the thread on ${thread.path}: people replied in it.`,
+        );
+        continue;
+      }
+      try {
+        await resolveReviewThread(this.octokit, thread.id);
+        count++;
+      } catch (error) {
+        this.options.logger.warning(
+          isForbidden(error)
+            ? 'The token may not resolve review threads (it needs `pull-requests: write`); threads of fixed findings stay open.'
+            : `Could not resolve the thread of a fixed finding on ${thread.path}: ${errorMessage(error)}`,
+        );
+        if (isForbidden(error)) break;
+      }
+    }
+    return count;
+  }
+
+  /** The review thread holding comment `commentId`, and the findings it carries if ours. */
+  async threadOf(
+    cr: ChangeRequest,
+    commentId: number,
+  ): Promise<{ thread: ReviewThread; fingerprints: string[] } | undefined> {
+    const threads = await loadReviewThreads(this.octokit, this.repo, cr.number);
+    const thread = threads.find((t) => t.comments.some((c) => c.id === commentId));
+    return thread ? { thread, fingerprints: await this.findingOf(thread) } : undefined;
+  }
+
+  /** A reply in the review thread that `rootCommentId` opened. */
+  async reply(cr: ChangeRequest, rootCommentId: number, body: string): Promise<{ url: string }> {
+    try {
+      const { data } = await this.octokit.rest.pulls.createReplyForReviewComment({
+        ...this.repo,
+        pull_number: cr.number,
+        comment_id: rootCommentId,
+        body,
+        request: { retries: 0 },
+      });
+      return { url: data.html_url };
+    } catch (error) {
+      guardWrite(error, 'reply in the review thread');
+    }
+  }
+
+  /** A comment on the pull request's conversation. */
+  async comment(cr: ChangeRequest, body: string): Promise<{ url: string }> {
+    try {
+      const { data } = await this.octokit.rest.issues.createComment({
+        ...this.repo,
+        issue_number: cr.number,
+        body,
+        request: { retries: 0 },
+      });
+      return { url: data.html_url };
+    } catch (error) {
+      guardWrite(error, 'comment on the pull request');
+    }
+  }
+
+  async resolveThread(threadId: string): Promise<void> {
+    await resolveReviewThread(this.octokit, threadId);
+  }
+
+  /** The comment's author is the account this token posts as (its comments never command). */
+  async isOwnAuthor(author: ThreadAuthor | undefined): Promise<boolean> {
+    return this.isOurs(author);
   }
 
   private toApi(comment: InlineComment) {
@@ -352,4 +514,9 @@ export class GitHubPlatform implements ReviewPlatform {
   ): string {
     return blobUrl(this.options.serverUrl, this.repo, cr.headSha, path, startLine, endLine);
   }
+}
+
+/** The first line of our comment (`**🟠 P1 · Title**`), as the finding's title. */
+function firstLine(body: string): string {
+  return (body.split('\n')[0] ?? '').replace(/\*\*/g, '').trim().slice(0, 300);
 }

@@ -36,8 +36,12 @@ export async function decideTrigger(input: {
   >;
   octokit: Octokit | undefined;
   logger: Logger;
+  /** A command in a comment: its author is who must be allowed (see decideCommentTrigger). */
+  commenter?: string;
 }): Promise<TriggerDecision> {
   const { context, settings, logger } = input;
+  if (input.commenter !== undefined)
+    return decideCommentTrigger({ ...input, author: input.commenter });
   // Scheduled and manual runs are started by the repository's own workflow or its writers.
   if (context.eventName === 'schedule' || context.eventName === 'workflow_dispatch')
     return { kind: 'run' };
@@ -73,6 +77,47 @@ export async function decideTrigger(input: {
       kind: 'refuse',
       reason: 'GITHUB_ACTOR is not set: cannot tell who triggered this run.',
     };
+  return decideActor({ ...input, actor });
+}
+
+/**
+ * A command in a comment: its author must be able to write to the repository or be listed in
+ * `allow-users` (bots were turned away before, whatever `allow-bots` says). A refusal is a
+ * skip: the step ends with a notice, not a failure, and costs no model request.
+ */
+export async function decideCommentTrigger(input: {
+  context: EventContext;
+  author: string;
+  settings: Pick<Settings, 'allowUsers' | 'allowBots'>;
+  octokit: Octokit | undefined;
+}): Promise<TriggerDecision> {
+  return decideActor({ ...input, actor: input.author });
+}
+
+/**
+ * A command on a fork's pull request runs Codex on the fork's code while this job holds the
+ * API key: it needs the opt-in pull_request_target needs.
+ */
+export function refuseForkCommand(
+  fork: boolean,
+  settings: Pick<Settings, 'allowUntrustedPullRequests'>,
+): TriggerDecision {
+  if (!fork || settings.allowUntrustedPullRequests) return { kind: 'run' };
+  return {
+    kind: 'skip',
+    reason:
+      "This pull request comes from a fork: a command would let Codex read the fork's code while this job holds your secrets. " +
+      'Set `allow-untrusted-pull-requests: true` to accept that risk for commands.',
+  };
+}
+
+async function decideActor(input: {
+  context: EventContext;
+  actor: string;
+  settings: Pick<Settings, 'allowUsers' | 'allowBots'>;
+  octokit: Octokit | undefined;
+}): Promise<TriggerDecision> {
+  const { context, settings, actor } = input;
   const lower = actor.toLowerCase();
   if (settings.allowUsers.some((u) => u.toLowerCase() === lower)) return { kind: 'run' };
   if (lower.endsWith('[bot]')) {

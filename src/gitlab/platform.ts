@@ -10,6 +10,7 @@ import type { Logger } from '../core/logger.js';
 import {
   PermissionDeniedError,
   type ChangeRequest,
+  type Dismissal,
   type ExistingComment,
   type ExistingState,
   type InlineComment,
@@ -67,7 +68,14 @@ interface Note {
 
 interface Discussion {
   id: string;
-  notes: Array<Note & { resolvable?: boolean; resolved?: boolean }>;
+  notes: Array<
+    Note & {
+      resolvable?: boolean;
+      resolved?: boolean;
+      resolved_by?: { username?: string } | null;
+      position?: { new_path?: string; new_line?: number | null; old_line?: number | null };
+    }
+  >;
 }
 
 export interface GitLabMergeRequest {
@@ -213,12 +221,30 @@ export class GitLabPlatform implements ReviewPlatform {
       : undefined;
     const discussions = await this.client.paginate<Discussion>(this.mr(cr, '/discussions'));
     const inlineFingerprints = new Set<string>();
+    const dismissed = new Map<string, Dismissal>();
     for (const d of discussions) {
       const first = d.notes[0];
-      if (first && ours(first))
-        for (const fp of fingerprintsIn(first.body)) inlineFingerprints.add(fp);
+      if (!first || !ours(first)) continue;
+      const fingerprints = fingerprintsIn(first.body);
+      for (const fp of fingerprints) inlineFingerprints.add(fp);
+      // A thread of ours a person resolved is a dismissal; one we resolved (fixed) is not.
+      const by = first.resolved_by?.username;
+      if (!first.resolved || by === undefined || by === me) continue;
+      for (const fingerprint of fingerprints) {
+        dismissed.set(fingerprint, {
+          fingerprint,
+          title: (first.body.split('\n')[0] ?? '').replace(/\*\*/g, '').trim().slice(0, 300),
+          path: first.position?.new_path ?? null,
+          line: first.position?.new_line ?? first.position?.old_line ?? null,
+          by,
+          // Their own words, when they wrote in the thread: the last note of theirs.
+          reason: (d.notes.filter((n) => !n.system && n.author?.username === by).at(-1)?.body ?? '')
+            .trim()
+            .slice(0, 500),
+        });
+      }
     }
-    return { summary, inlineFingerprints };
+    return { summary, inlineFingerprints, dismissed };
   }
 
   /** A GitLab position for an anchor: both sides for an unchanged line, one side otherwise. */

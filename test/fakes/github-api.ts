@@ -5,7 +5,9 @@
 // with 422 when any one comment cannot be placed. Faults (5xx, primary and secondary rate
 // limits) can be injected for the next N matching requests. It also keeps the repository's
 // issues (list, create, get, update; pull requests listed among them as GitHub does) and their
-// comments, numbered in one sequence with the pull requests.
+// comments, numbered in one sequence with the pull requests. Review comments form threads
+// (replies through POST …/comments/{id}/replies), which a GraphQL endpoint (github-graphql.ts,
+// validated against GitHub's published schema) lists and resolves.
 //
 // Every request is first checked against GitHub's published REST description
 // (github-openapi.ts): an undocumented route gets 404, a parameter or body GitHub's schema
@@ -21,6 +23,7 @@ import { execFile } from 'node:child_process';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { promisify } from 'node:util';
+import { GitHubGraphql, GRAPHQL_DOCS, githubSchema, type GraphqlThread } from './github-graphql.js';
 import { GitHubRestDescription, type Verdict } from './github-openapi.js';
 
 const execFileAsync = promisify(execFile);
@@ -104,6 +107,8 @@ export interface RecordedRequest {
   status: number;
   /** True when an injected fault answered instead of the normal handler. */
   injected: boolean;
+  /** POST /graphql: the operation asked for (undefined when the document did not parse). */
+  graphql?: { type: 'query' | 'mutation' | 'subscription'; name: string | undefined };
   headers: http.IncomingHttpHeaders;
 }
 
@@ -141,6 +146,8 @@ export interface ReviewComment {
   side: 'LEFT' | 'RIGHT';
   start_side: 'LEFT' | 'RIGHT' | null;
   subject_type: 'line';
+  /** Present on a reply only: the thread's first comment. */
+  in_reply_to_id?: number;
   diff_hunk: string;
   commit_id: string;
   original_commit_id: string;
@@ -236,6 +243,7 @@ const DOCS = {
     'https://docs.github.com/rest/pulls/reviews#list-comments-for-a-pull-request-review',
   listIssueComments: 'https://docs.github.com/rest/issues/comments#list-issue-comments',
   createIssueComment: 'https://docs.github.com/rest/issues/comments#create-an-issue-comment',
+  createReply: 'https://docs.github.com/rest/pulls/comments#create-a-reply-for-a-review-comment',
   getIssueComment: 'https://docs.github.com/rest/issues/comments#get-an-issue-comment',
   updateIssueComment: 'https://docs.github.com/rest/issues/comments#update-an-issue-comment',
   listRepoIssues: 'https://docs.github.com/rest/issues/issues#list-repository-issues',
@@ -419,6 +427,12 @@ export class FakeGitHub {
   private readonly storedReviews: Array<Review & { pull: number }> = [];
   private readonly storedReviewComments: Array<ReviewComment & { pull: number }> = [];
   private readonly storedIssueComments: Array<IssueComment & { issue: number }> = [];
+  /** Resolution of each review thread, by the id of its first comment. */
+  private readonly threadStates = new Map<
+    number,
+    { resolved: boolean; resolvedBy: string | null }
+  >();
+  private readonly graphql: GitHubGraphql;
   private readonly diffCache = new Map<string, Promise<PullDiff>>();
   private nextReviewId = 2_000_001;
   private nextReviewCommentId = 3_000_001;
@@ -477,6 +491,13 @@ export class FakeGitHub {
         String.raw`/pulls/(\d+)/comments`,
         DOCS.listReviewComments,
         (c, p) => this.listReviewComments(c, p),
+      ),
+      r(
+        'pulls/create-reply-for-review-comment',
+        'POST',
+        String.raw`/pulls/(\d+)/comments/(\d+)/replies`,
+        DOCS.createReply,
+        async (c, p) => this.createReply(c, p),
       ),
       r('pulls/list-reviews', 'GET', String.raw`/pulls/(\d+)/reviews`, DOCS.listReviews, (c, p) =>
         this.listReviews(c, p),
@@ -565,6 +586,14 @@ export class FakeGitHub {
         this.updateIssue(c, p),
       ),
     ];
+    this.graphql = new GitHubGraphql({
+      owner: options.owner,
+      repo: options.repo,
+      viewer: this.login,
+      hasPull: (n) => this.pulls.has(n),
+      threads: (n) => this.threadViews(n),
+      setResolved: (id, resolved, by) => this.setThreadResolved(id, resolved, by),
+    });
   }
 
   // ---------------------------------------------------------------- lifecycle
@@ -580,6 +609,7 @@ export class FakeGitHub {
     // requests: that cost (once per process) stays out of the timings tests and the bench take.
     this.description = GitHubRestDescription.get();
     this.description.warm(['users/get-authenticated', ...this.routes.map((r) => r.operation)]);
+    githubSchema();
     this.server = http.createServer((req, res) => void this.handle(req, res));
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
     return this;
@@ -664,6 +694,26 @@ export class FakeGitHub {
     return publicIssueComment(this.storeIssueComment(issue, body, login));
   }
 
+  /** A reply someone wrote in the review thread of `commentId` (its first comment). */
+  seedReviewReply(commentId: number, body: string, login: string): ReviewComment {
+    const root = this.storedReviewComments.find((c) => c.id === commentId);
+    if (!root) throw new Error(`fake GitHub: no review comment ${commentId}`);
+    if (root.in_reply_to_id !== undefined)
+      throw new Error(`fake GitHub: ${commentId} is a reply; give the thread's first comment`);
+    return publicReviewComment(this.storeReply(root, body, login));
+  }
+
+  /** Someone resolves (or unresolves) the thread whose first comment is `commentId`. */
+  setThreadResolution(commentId: number, resolved: boolean, login: string): void {
+    if (!this.setThreadResolved(`PRRT_fake${commentId}`, resolved, login))
+      throw new Error(`fake GitHub: no review thread starts with comment ${commentId}`);
+  }
+
+  /** Review threads as GraphQL shows them (REST logins), oldest first. */
+  threads(pull: number): GraphqlThread[] {
+    return this.threadViews(pull);
+  }
+
   // ---------------------------------------------------------------- faults
 
   /** The next `times` (default 1) requests matching method/path get this answer instead. */
@@ -732,7 +782,10 @@ export class FakeGitHub {
 
   /** Every non-GET request, whatever its outcome (faults and refusals included). */
   get writes(): RecordedRequest[] {
-    return this.requests.filter((r) => r.method !== 'GET' && r.method !== 'HEAD');
+    // A GraphQL query is a POST that writes nothing.
+    return this.requests.filter(
+      (r) => r.method !== 'GET' && r.method !== 'HEAD' && r.graphql?.type !== 'query',
+    );
   }
 
   /** How many non-GET requests were made, whatever their outcome. */
@@ -805,6 +858,10 @@ export class FakeGitHub {
       headers: req.headers,
     };
     this.requests.push(recorded);
+    if (url.pathname === '/graphql') {
+      await this.handleGraphql(req, res, recorded, body, malformed);
+      return;
+    }
     const verdict = this.description!.check({
       method,
       pathname: url.pathname,
@@ -821,16 +878,8 @@ export class FakeGitHub {
     }
 
     let reply: Reply;
-    const fault = this.faults.find(
-      (f) =>
-        f.remaining > 0 &&
-        (f.method === undefined || f.method.toUpperCase() === method) &&
-        (f.path === undefined || f.path.test(url.pathname)) &&
-        (f.accept === undefined || f.accept.test(String(req.headers.accept ?? ''))),
-    );
+    const fault = this.takeFault(method, url.pathname, req);
     if (fault) {
-      fault.remaining -= 1;
-      if (fault.remaining === 0) this.faults.splice(this.faults.indexOf(fault), 1);
       recorded.injected = true;
       if (fault.afterHandler) {
         await this.route(method, url, req, body, malformed, verdict).catch(() => undefined);
@@ -870,6 +919,69 @@ export class FakeGitHub {
     };
     res.writeHead(reply.status, headers);
     res.end(reply.text ? String(reply.body) : JSON.stringify(reply.body));
+  }
+
+  /** The injected fault that answers this request instead, if any (used up by one). */
+  private takeFault(method: string, pathname: string, req: http.IncomingMessage) {
+    const fault = this.faults.find(
+      (f) =>
+        f.remaining > 0 &&
+        (f.method === undefined || f.method.toUpperCase() === method) &&
+        (f.path === undefined || f.path.test(pathname)) &&
+        (f.accept === undefined || f.accept.test(String(req.headers.accept ?? ''))),
+    );
+    if (!fault) return undefined;
+    fault.remaining -= 1;
+    if (fault.remaining === 0) this.faults.splice(this.faults.indexOf(fault), 1);
+    return fault;
+  }
+
+  /** POST /graphql: authentication as for REST, then the document against GitHub's schema. */
+  private async handleGraphql(
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    recorded: RecordedRequest,
+    body: unknown,
+    malformed: boolean,
+  ): Promise<void> {
+    const send = (status: number, payload: unknown, headers: Record<string, string> = {}) => {
+      recorded.status = status;
+      res.writeHead(status, {
+        'content-type': 'application/json; charset=utf-8',
+        'x-github-request-id': `FAKE:${this.requests.length}`,
+        'x-ratelimit-resource': 'graphql',
+        ...headers,
+      });
+      res.end(JSON.stringify(payload));
+    };
+    recorded.graphql = GitHubGraphql.operationOf(body);
+    const fault = this.takeFault('POST', '/graphql', req);
+    if (fault) {
+      recorded.injected = true;
+      send(
+        fault.status,
+        fault.body ?? { message: http.STATUS_CODES[fault.status] ?? 'Error' },
+        fault.headers,
+      );
+      return;
+    }
+    if (req.method !== 'POST') {
+      // (plausible) GitHub's GraphQL endpoint takes POST only.
+      send(404, { message: 'Not Found', documentation_url: GRAPHQL_DOCS });
+      return;
+    }
+    const scope = this.authenticate(req.headers.authorization);
+    if (!scope) {
+      send(401, { message: 'Bad credentials', documentation_url: GRAPHQL_DOCS });
+      return;
+    }
+    if (malformed) {
+      // (plausible)
+      send(400, { message: 'Problems parsing JSON', documentation_url: GRAPHQL_DOCS });
+      return;
+    }
+    const answer = this.graphql.answer(body, scope);
+    send(answer.status, answer.body);
   }
 
   private async route(
@@ -1276,6 +1388,110 @@ export class FakeGitHub {
     }
     // GitHub answers 200 (not 201) for a created review.
     return { status: 200, body: this.publicReview(review) };
+  }
+
+  /**
+   * A reply in a review thread. GitHub's docs: "This must be the ID of a top-level review
+   * comment, not a reply to that comment. Replies to replies are not supported." The fake
+   * refuses one with 422 (plausible: the real answer was not found).
+   */
+  private createReply(ctx: RequestContext, params: string[]): Reply {
+    const docs = DOCS.createReply;
+    const { spec } = this.pull(params[2]!, docs);
+    const root = this.storedReviewComments.find(
+      (c) => c.pull === spec.number && c.id === Number(params[3]),
+    );
+    const pending = new Set(
+      this.storedReviews.filter((r) => r.state === 'PENDING').map((r) => r.id),
+    );
+    if (!root || pending.has(root.pull_request_review_id)) throw failure(404, 'Not Found', docs);
+    if (root.in_reply_to_id !== undefined) {
+      throw unprocessable(['fake GitHub (plausible): replies to replies are not supported'], docs);
+    }
+    const body = issueCommentBody(ctx.body, docs);
+    return { status: 201, body: publicReviewComment(this.storeReply(root, body, this.login)) };
+  }
+
+  private storeReply(root: ReviewComment & { pull: number }, body: string, login: string) {
+    const id = this.nextReviewCommentId++;
+    const reviewId = this.nextReviewId++;
+    const now = timestamp();
+    const { owner, repo } = this.options;
+    // A reply is submitted as a review of its own, as GitHub does.
+    this.storedReviews.push({
+      pull: root.pull,
+      id: reviewId,
+      node_id: `PRR_fake${reviewId}`,
+      user: user(login),
+      body: '',
+      state: 'COMMENTED',
+      commit_id: root.commit_id,
+      html_url: `${this.serverUrl}/${owner}/${repo}/pull/${root.pull}#pullrequestreview-${reviewId}`,
+      pull_request_url: root.pull_request_url,
+      submitted_at: now,
+    });
+    const reply: ReviewComment & { pull: number } = {
+      ...structuredClone(root),
+      id,
+      node_id: `PRRC_fake${id}`,
+      pull_request_review_id: reviewId,
+      body,
+      in_reply_to_id: root.id,
+      user: user(login),
+      html_url: `${this.serverUrl}/${owner}/${repo}/pull/${root.pull}#discussion_r${id}`,
+      created_at: now,
+      updated_at: now,
+    };
+    this.storedReviewComments.push(reply);
+    return reply;
+  }
+
+  /** The threads of a pull request's submitted review comments, oldest first. */
+  private threadViews(pull: number): GraphqlThread[] {
+    const pending = new Set(
+      this.storedReviews.filter((r) => r.state === 'PENDING').map((r) => r.id),
+    );
+    const visible = this.storedReviewComments.filter(
+      (c) => c.pull === pull && !pending.has(c.pull_request_review_id),
+    );
+    return visible
+      .filter((c) => c.in_reply_to_id === undefined)
+      .map((root) => {
+        const state = this.threadStates.get(root.id) ?? { resolved: false, resolvedBy: null };
+        const comments = [root, ...visible.filter((c) => c.in_reply_to_id === root.id)];
+        return {
+          id: `PRRT_fake${root.id}`,
+          resolved: state.resolved,
+          resolvedBy: state.resolvedBy,
+          // Not modelled: GitHub marks a thread outdated when a push moves its lines away.
+          outdated: false,
+          comments: comments.map((c) => ({
+            id: c.id,
+            nodeId: c.node_id,
+            body: c.body,
+            login: c.user.login,
+            url: c.html_url,
+            createdAt: c.created_at,
+            path: c.path,
+            line: c.line,
+            startLine: c.start_line,
+            side: c.side,
+            replyTo: c.in_reply_to_id,
+          })),
+        };
+      });
+  }
+
+  private setThreadResolved(
+    threadId: string,
+    resolved: boolean,
+    by: string,
+  ): GraphqlThread | undefined {
+    const m = /^PRRT_fake(\d+)$/.exec(threadId);
+    const root = m && this.storedReviewComments.find((c) => c.id === Number(m[1]));
+    if (!root || root.in_reply_to_id !== undefined) return undefined;
+    this.threadStates.set(root.id, { resolved, resolvedBy: resolved ? by : null });
+    return this.threadViews(root.pull).find((t) => t.id === threadId);
   }
 
   private publicReview(review: Review): Review {

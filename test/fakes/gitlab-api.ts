@@ -724,6 +724,18 @@ export class FakeGitLab {
     return this.publicDiscussion(discussion);
   }
 
+  /** Someone resolves (or reopens) a thread in GitLab's UI: every note of it, as the API does. */
+  setDiscussionResolved(iid: number, discussionId: string, resolved: boolean, by: string): void {
+    const discussion = this.storedDiscussions.find((d) => d.iid === iid && d.id === discussionId);
+    if (!discussion || discussion.individual)
+      throw new Error(`fake GitLab: no resolvable thread ${discussionId} on !${iid}`);
+    for (const note of discussion.notes) {
+      note.resolved = resolved;
+      note.resolvedBy = resolved ? by : null;
+      note.resolvedAt = resolved ? timestamp() : null;
+    }
+  }
+
   /** An issue that already exists, e.g. an earlier audit's. */
   seedIssue(seed: IssueSeed): Issue {
     const record = this.storeIssue({

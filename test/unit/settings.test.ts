@@ -222,6 +222,7 @@ const WRONG: Partial<Record<SettingName, { value: string; with?: RawSettings }>>
   shard: { value: '5/4' },
   'merge-from': { value: 'shards/*.json', with: { mode: 'review' } },
   suggestions: { value: 'sometimes' },
+  'trigger-phrase': { value: '@codex review' },
 };
 /** Settings any text is right for. */
 const FREE_TEXT: SettingName[] = [

@@ -16,6 +16,8 @@ export type CodexInvocation = (
   | { mode: 'exec'; schemaFile: string }
   /** A follow-up turn in the thread of an earlier run (suggested changes): always read-only. */
   | { mode: 'resume'; threadId: string; schemaFile: string; prompt: string }
+  /** A free-form turn (an answer), resuming the thread `resume` when given. */
+  | { mode: 'answer'; prompt: string; resume?: string }
 ) & {
   /** What keeps the checkout's own instruction files away (repo-isolation.ts); defaults to the cwd. */
   isolation?: RepositoryIsolation;
@@ -96,6 +98,12 @@ export function buildCodexArgs(
     ];
   }
   const args = commonArgs(settings, route, isolation);
+  if (invocation.mode === 'answer') {
+    // `resume` takes no --cd/--sandbox of its own: the options before it apply to the turn.
+    if (invocation.resume) args.push('resume', invocation.resume);
+    args.push('--', invocation.prompt);
+    return args;
+  }
   if (invocation.mode === 'exec') {
     args.push('--output-schema', invocation.schemaFile, '--', settings.prompt ?? '');
     return args;

@@ -5,12 +5,24 @@
 // and turn the returned RunOutcome into their platform's outputs.
 import { errorMessage } from '../errors.js';
 import { checkCredentials, prepareCodex, runCodexSession } from '../codex/session.js';
+import {
+  dismissalInstructions,
+  dismissalReason,
+  splitDismissed,
+} from '../conversation/dismissals.js';
+import { keepSession, type SessionStore } from '../conversation/sessions.js';
 import type { PackageFetcher, ToolCache } from '../codex/install.js';
 import type { CodexInvocation } from '../codex/argv.js';
 import { headSha } from '../git.js';
 import type { Logger } from '../logger.js';
 import type { OutputName } from '../outputs.js';
-import type { ChangeRequest, ExistingState, IssueTracker, ReviewPlatform } from '../platform.js';
+import type {
+  ChangeRequest,
+  Dismissal,
+  ExistingState,
+  IssueTracker,
+  ReviewPlatform,
+} from '../platform.js';
 import { publishTrackingIssue, type AuditOutcome } from '../publish/audit.js';
 import { publishReview, type PublishOutcome } from '../publish/publish.js';
 import { SUGGESTION_OUTPUT_RULES } from '../publish/suggestion-rules.js';
@@ -19,6 +31,7 @@ import type { Redactor } from '../redact.js';
 import { writeRunFiles } from '../report/run-files.js';
 import { collectResult } from '../review/collect.js';
 import { BUILTIN_FINDINGS_SCHEMA } from '../review/builtin-schema.js';
+import { countBlocking } from '../review/gate.js';
 import type { ReviewResult } from '../review/result.js';
 import { chooseScope, type ReviewScope } from './scope.js';
 import { applyPathScope, loadReviewRules, type ReviewRules } from './rules.js';
@@ -86,6 +99,8 @@ export interface RunInput {
   /** The setting that holds the key, for messages ("openai-api-key", "OPENAI_API_KEY"). */
   keySetting: string;
   findingsFile: string;
+  /** Keeps the review's Codex session for answers to resume (GitHub: the Actions cache). */
+  sessions?: SessionStore;
 }
 
 export interface RunOutcome {
@@ -202,19 +217,40 @@ async function runOnce(input: RunInput, rules: ReviewRules): Promise<RunOutcome>
       shard: shardRecord(shard, result, []),
     });
   }
+  // What people dismissed is named to Codex, so it is not raised again in other words.
+  const dismissed = prior?.dismissed;
+  const instructions = dismissalInstructions(dismissed?.values() ?? []);
+  if (instructions) logger.info(`${dismissed!.size} dismissed finding(s) are named to Codex.`);
+  const withDismissals = instructions
+    ? { ...settings, prompt: [settings.prompt, instructions].filter(Boolean).join('\n\n') }
+    : settings;
   const codex = await prepareCodex(input);
+  let session: ReturnType<typeof keepSession> | undefined;
   try {
     const invocation = {
       ...codexInvocation(settings, scope, codex.filesDir),
       isolation: rules.isolation,
     };
     const head = await headSha(settings.workingDirectory);
-    const codexSettings = shard ? shardedCodexSettings(settings, shard, codex.codexHome) : settings;
+    const codexSettings = shard
+      ? shardedCodexSettings(withDismissals, shard, codex.codexHome)
+      : withDismissals;
 
     // The diff is only needed after Codex; fetch it while Codex works.
     const diff =
       posting && post === 'review' ? settle(posting.platform.loadDiff(posting.cr)) : undefined;
     const run = await runCodexSession(codex, invocation, { ...input, settings: codexSettings });
+    // Kept for answers to resume; the upload goes on while the review is published.
+    session =
+      posting && input.sessions && run.threadId
+        ? keepSession({
+            store: input.sessions,
+            codexHome: codex.codexHome,
+            threadId: run.threadId,
+            redactor: input.redactor,
+            logger,
+          })
+        : undefined;
     // Read again after Codex, not when the run started (a run that finished meanwhile may have
     // posted), while the findings are collected.
     const existingNow = posting ? settle(posting.platform.loadExisting(posting.cr)) : undefined;
@@ -265,8 +301,12 @@ async function runOnce(input: RunInput, rules: ReviewRules): Promise<RunOutcome>
       diff: diff?.then(unsettle),
       existing: existingNow?.then(unsettle),
       ...(shard ? { shard: shardRecord(shard, result, own!.outOfShard) } : {}),
+      dismissed,
+      session: session?.record,
     });
   } finally {
+    // The store copies the session file out of CODEX_HOME, which close() removes.
+    await session?.saved;
     // The temporary CODEX_HOME holds session transcripts of this run; nothing else needs it.
     await codex.close();
   }
@@ -287,10 +327,23 @@ export async function publishAndReport(
     existing?: Promise<ExistingState>;
     /** A sharded job's record for its findings file. */
     shard?: ShardRecord;
+    dismissed?: ReadonlyMap<string, Dismissal>;
+    session?: { threadId: string; digest: string | undefined };
   },
 ): Promise<RunOutcome> {
   const { settings, venue, logger, redactor } = input;
-  const { result, post, posting, scope } = run;
+  const { post, posting, scope } = run;
+  // Dismissed findings are not posted and block nothing; the findings file still lists them.
+  const split = splitDismissed(run.result.findings, run.dismissed);
+  const result =
+    split.dismissed.length > 0
+      ? { ...run.result, blockingCount: countBlocking(split.kept, settings.failOn) }
+      : run.result;
+  const shown = split.dismissed.length > 0 ? { ...result, findings: split.kept } : result;
+  if (split.dismissed.length > 0)
+    logger.info(
+      `${split.dismissed.length} finding(s) were dismissed earlier on this ${venue.noun}; not posted again.`,
+    );
   const replyErrors = result.exec?.replyErrors ?? [];
   let review: PublishOutcome | undefined;
   let audit: AuditOutcome | undefined;
@@ -303,7 +356,7 @@ export async function publishAndReport(
     review = await logger
       .group('Publish', () =>
         publishReview({
-          result,
+          result: shown,
           platform: posting.platform,
           cr: posting.cr,
           target: post === 'summary' ? 'summary' : 'review',
@@ -320,6 +373,8 @@ export async function publishAndReport(
           ...(venue.runUrl ? { runUrl: venue.runUrl } : {}),
           ...(run.diff ? { diff: run.diff } : {}),
           ...(run.existing ? { existing: run.existing } : {}),
+          ...(run.session ? { session: run.session } : {}),
+          ...(run.dismissed?.size ? { dismissed: new Set(run.dismissed.keys()) } : {}),
         }),
       )
       .catch((error: unknown) => {
@@ -360,6 +415,11 @@ export async function publishAndReport(
             { placement: 'not-posted', reason: `posting failed: ${publishError}` },
           ]),
         ));
+  for (const { finding, dismissal } of split.dismissed)
+    placements?.set(finding.fingerprint, {
+      placement: 'dismissed',
+      reason: dismissalReason(dismissal),
+    });
   const reviewUrl = review?.reviewUrl ?? audit?.url;
   const outputs = await writeRunFiles({
     result,

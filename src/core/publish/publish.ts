@@ -41,6 +41,10 @@ export interface PublishInput {
   diff?: Promise<string>;
   /** What earlier runs left, read again after Codex finished (the caller may start it early). */
   existing?: Promise<ExistingState>;
+  /** The review's Codex session, remembered in the state for answers. */
+  session?: SummaryState['session'];
+  /** Findings people dismissed (left out of `result`): not resolved, not carried. */
+  dismissed?: ReadonlySet<string>;
 }
 
 export interface PublishOutcome {
@@ -127,6 +131,8 @@ export async function publishReview(input: PublishInput): Promise<PublishOutcome
       reviewedHead: input.range.head,
       incremental: input.range.incremental || unfinished,
       changedLines: unfinished ? new Map() : input.changedLines,
+      ...(input.session ? { session: input.session } : {}),
+      ...(input.dismissed ? { dismissed: input.dismissed } : {}),
     });
   let update = stateOf();
   let reviewUrl: string | undefined;

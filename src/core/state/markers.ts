@@ -38,6 +38,8 @@ export const SummaryStateSchema = z.object({
   /** The head commit the last run reviewed: the base of the next incremental review. */
   reviewedHead: z.string(),
   findings: z.array(StoredFindingSchema),
+  /** The Codex session of the review that wrote this state, for answers to resume. */
+  session: z.object({ threadId: z.string(), digest: z.string().optional() }).optional(),
 });
 
 export type StoredFinding = z.infer<typeof StoredFindingSchema>;

@@ -26,12 +26,16 @@ export function nextState(input: {
   reviewedHead: string;
   incremental: boolean;
   changedLines: ChangedLines | undefined;
+  session?: SummaryState['session'];
+  /** Findings people dismissed: they leave the state, neither open nor resolved. */
+  dismissed?: ReadonlySet<string>;
 }): StateUpdate {
   const current = new Map(input.findings.map((f) => [f.fingerprint, f]));
   const carried: StoredFinding[] = [];
   const resolved: StoredFinding[] = [];
   for (const earlier of input.prior?.findings ?? []) {
     if (earlier.status !== 'open' || current.has(earlier.fingerprint)) continue;
+    if (input.dismissed?.has(earlier.fingerprint)) continue;
     if (input.incremental && !touched(earlier, input.changedLines)) carried.push(earlier);
     else resolved.push({ ...earlier, status: 'resolved' });
   }
@@ -49,7 +53,9 @@ export function nextState(input: {
     ...carried,
     ...resolved,
   ];
-  return { state: { version: 1, reviewedHead: input.reviewedHead, findings }, carried, resolved };
+  const state: SummaryState = { version: 1, reviewedHead: input.reviewedHead, findings };
+  if (input.session) state.session = input.session;
+  return { state, carried, resolved };
 }
 
 function touched(f: StoredFinding, changed: ChangedLines | undefined): boolean {
