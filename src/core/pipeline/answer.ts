@@ -8,6 +8,7 @@ import { restoreSession, type SessionRecord, type SessionStore } from '../conver
 import type { PackageFetcher, ToolCache } from '../codex/install.js';
 import type { CodexUsage } from '../codex/events.js';
 import { checkCredentials, prepareCodex, runCodexSession } from '../codex/session.js';
+import { giveTo } from '../codex/user-access.js';
 import { errorMessage } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { Redactor } from '../redact.js';
@@ -60,6 +61,10 @@ export async function answerQuestion(input: AnswerInput): Promise<AnswerOutcome>
             }),
           )
         : false;
+    // The restored session file was written by this process; Codex may run as another user,
+    // which must be able to append to it.
+    const runAs = codex.isolated.runAs;
+    if (resumed && runAs.kind !== 'self') await giveTo(runAs, codex.codexHome);
     let diff: string | undefined;
     if (!resumed) {
       diff = await input.loadDiff().catch((error: unknown) => {
@@ -91,6 +96,6 @@ export async function answerQuestion(input: AnswerInput): Promise<AnswerOutcome>
       usage: run.usage,
     };
   } finally {
-    codex.close();
+    await codex.close();
   }
 }
