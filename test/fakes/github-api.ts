@@ -303,6 +303,11 @@ const unprocessable = (errors: unknown[], documentationUrl: string) =>
 const invalidRequest = (detail: string, documentationUrl: string) =>
   failure(422, `Invalid request.\n\n${detail}`, documentationUrl);
 
+/** A POST /graphql that reads (a query, not a mutation). */
+const isGraphQLQuery = (r: RecordedRequest) =>
+  r.path === '/graphql' &&
+  !/^\s*mutation\b/.test(String((r.body as { query?: unknown } | undefined)?.query ?? ''));
+
 /** Characters as GitHub (Ruby) counts them: code points, not UTF-16 units. */
 const characters = (text: string) => Array.from(text).length;
 
@@ -730,9 +735,11 @@ export class FakeGitHub {
 
   // ---------------------------------------------------------------- inspection
 
-  /** Every non-GET request, whatever its outcome (faults and refusals included). */
+  /** Every non-GET request, whatever its outcome (faults and refusals included); a GraphQL query reads. */
   get writes(): RecordedRequest[] {
-    return this.requests.filter((r) => r.method !== 'GET' && r.method !== 'HEAD');
+    return this.requests.filter(
+      (r) => r.method !== 'GET' && r.method !== 'HEAD' && !isGraphQLQuery(r),
+    );
   }
 
   /** How many non-GET requests were made, whatever their outcome. */
@@ -811,7 +818,8 @@ export class FakeGitHub {
       query: url.searchParams,
       body: malformed ? undefined : body,
     });
-    if (!verdict.ok) {
+    // GraphQL is not in the REST description; graphql() checks what it models.
+    if (!verdict.ok && url.pathname !== '/graphql') {
       this.violations.push({
         method,
         path: url.pathname,
@@ -883,6 +891,7 @@ export class FakeGitHub {
     // GitHub authenticates before it routes: a bad token gets 401 even on a bogus path.
     const scope = this.authenticate(req.headers.authorization);
     if (!scope) throw failure(401, 'Bad credentials', DOCS.root);
+    if (method === 'POST' && url.pathname === '/graphql') return this.graphql(body, url.pathname);
     if (!verdict.ok && verdict.status === 404) throw failure(404, 'Not Found', DOCS.root);
     const refuseInvalid = () => {
       if (verdict.ok) return;
@@ -942,6 +951,38 @@ export class FakeGitHub {
     if (malformed) throw failure(400, 'Problems parsing JSON', route.docs);
     refuseInvalid();
     return route.handler({ req, pathname: url.pathname, query: url.searchParams, body }, params);
+  }
+
+  /**
+   * The GraphQL API, as far as the product uses it: `viewer { login }`, who the token posts as.
+   * GitHub answers it for every kind of token, installation tokens included, with the REST
+   * login (`github-actions[bot]`, `<app-slug>[bot]`): public reports show `viewer` returning
+   * `fullsend-ai-coder[bot]` for an app's installation token (fullsend-ai/fullsend#1953), and
+   * marocchino/sticky-pull-request-comment strips `[bot]` from it to compare with GraphQL
+   * comment authors. Any other query is a request the fake does not model (a violation).
+   */
+  private graphql(body: unknown, pathname: string): Reply {
+    const query = (body as { query?: unknown } | undefined)?.query;
+    if (typeof query !== 'string') {
+      // (plausible) GitHub's answer to a body without a query.
+      return {
+        status: 200,
+        body: {
+          errors: [{ message: 'A query attribute must be specified and must be a string.' }],
+        },
+      };
+    }
+    const selection = query.replace(/\s+/g, ' ').trim();
+    if (/^(?:query(?: \w+)? )?\{ viewer \{ login \} \}$/.test(selection)) {
+      return { status: 200, body: { data: { viewer: { login: this.login } } } };
+    }
+    this.violations.push({
+      method: 'POST',
+      path: pathname,
+      status: 400,
+      message: `GraphQL not modelled: ${selection}`,
+    });
+    throw failure(400, `fake GitHub does not model this GraphQL query: ${selection}`, DOCS.root);
   }
 
   private authenticate(header: string | undefined): TokenScope | undefined {
