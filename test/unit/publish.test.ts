@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { RecordingLogger } from '../../src/core/logger.js';
 import type { ChangeRequest } from '../../src/core/platform.js';
 import { publishReview, type PublishInput } from '../../src/core/publish/publish.js';
+import { StateKey } from '../../src/core/state/state-key.js';
 import { Redactor } from '../../src/core/redact.js';
 import { fingerprintOf, type Finding } from '../../src/core/review/finding.js';
 import type { ReviewResult } from '../../src/core/review/result.js';
@@ -71,6 +72,7 @@ const result = (findings: Finding[], incomplete?: string): ReviewResult => ({
 });
 
 const cr: ChangeRequest = { number: 1, url: undefined, baseSha: 'b', headSha: 'h' };
+const STATE_KEY = StateKey.fromSecret('sk-test-publish-state-key');
 
 const publish = (
   platform: FakePlatform,
@@ -89,6 +91,7 @@ const publish = (
     range: { base: 'b', head: 'h', incremental: false },
     changedLines: undefined,
     redactor: new Redactor(),
+    stateKey: STATE_KEY,
     logger,
     ...rest,
   }).then((outcome) => ({ ...outcome, log: logger.text() }));

@@ -21,7 +21,8 @@ import { BUILTIN_FINDINGS_SCHEMA } from '../review/builtin-schema.js';
 import type { ReviewResult } from '../review/result.js';
 import { chooseScope, type ReviewScope } from './scope.js';
 import type { Settings } from '../settings.js';
-import { decodeState } from '../state/markers.js';
+import { believedState, changeScope } from '../state/markers.js';
+import { StateKey } from '../state/state-key.js';
 import type { PlacementRecord } from '../state/placements.js';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -89,6 +90,8 @@ export async function runReview(input: RunInput): Promise<RunOutcome> {
   // What the settings switched off on purpose (safety-strategy: unsafe) is said on every run.
   for (const warning of settings.warnings) logger.warning(warning);
   const post = choosePostTarget(settings.post, venue, logger);
+  // The review state is signed with a key derived from the API key (see state/state-key.ts).
+  const stateKey = StateKey.fromSecret(settings.openaiApiKey);
   const posting =
     (post === 'review' || post === 'summary') && venue.changeRequest && venue.platform
       ? { platform: venue.platform, cr: venue.changeRequest }
@@ -112,7 +115,11 @@ export async function runReview(input: RunInput): Promise<RunOutcome> {
               ? {
                   cr: venue.changeRequest,
                   noun: venue.noun,
-                  prior: decodeState(prior?.summary?.body),
+                  prior: believedState(
+                    prior?.summary?.body,
+                    { key: stateKey, scope: changeScope(venue.changeRequest) },
+                    (message) => logger.info(message),
+                  ),
                   incremental: settings.incremental && posting !== undefined,
                 }
               : undefined,
@@ -147,6 +154,7 @@ export async function runReview(input: RunInput): Promise<RunOutcome> {
       posting,
       scope,
       diff: diff?.then(unsettle),
+      stateKey,
     });
   } finally {
     // The temporary CODEX_HOME holds session transcripts of this run; nothing else needs it.
@@ -162,6 +170,7 @@ async function publishAndReport(
     posting: { platform: ReviewPlatform; cr: ChangeRequest } | undefined;
     scope: ReviewScope | undefined;
     diff: Promise<string> | undefined;
+    stateKey: StateKey | undefined;
   },
 ): Promise<RunOutcome> {
   const { settings, venue, logger, redactor } = input;
@@ -191,6 +200,7 @@ async function publishAndReport(
           },
           changedLines: scope?.changedLines,
           redactor,
+          stateKey: run.stateKey,
           logger,
           ...(venue.runUrl ? { runUrl: venue.runUrl } : {}),
           ...(run.diff ? { diff: run.diff } : {}),
@@ -213,6 +223,7 @@ async function publishAndReport(
           runUrl: venue.runUrl,
           date: new Date().toISOString().slice(0, 10),
           redactor,
+          stateKey: run.stateKey,
           logger,
         }),
       )

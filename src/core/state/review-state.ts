@@ -49,7 +49,7 @@ export function nextState(input: {
     ...carried,
     ...resolved,
   ];
-  return { state: { version: 1, reviewedHead: input.reviewedHead, findings }, carried, resolved };
+  return { state: { version: 2, reviewedHead: input.reviewedHead, findings }, carried, resolved };
 }
 
 function touched(f: StoredFinding, changed: ChangedLines | undefined): boolean {
