@@ -123,7 +123,13 @@ export async function run(): Promise<void> {
       ? [`[Summary comment on the pull request](${outcome.summaryUrl})`]
       : [];
     await writeStepSummary(
-      redactor.redact(renderStepSummary(result, { ...(placements ? { placements } : {}), links })),
+      redactor.redact(
+        renderStepSummary(result, {
+          ...(placements ? { placements } : {}),
+          links,
+          findingsFile: outcome.outputs['findings-file'],
+        }),
+      ),
     );
     if (outcome.failure) core.setFailed(outcome.failure);
   } catch (error) {

@@ -33,10 +33,11 @@ export async function writeRunFiles(input: {
     redactor,
     logger,
   });
-  const outputs = buildOutputs(result, {
+  const { outputs, notes } = buildOutputs(result, {
     findingsFile,
     ...(reports.sarifFile ? { sarifFile: reports.sarifFile } : {}),
     ...(input.reviewUrl ? { reviewUrl: input.reviewUrl } : {}),
   });
+  for (const note of notes) logger.info(redactor.redact(note));
   return redactor.redactValue(outputs);
 }
