@@ -113,16 +113,23 @@ export function renderSummaryComment(input: SummaryInput): string {
     n === 0
       ? 'no findings'
       : `${n} finding${n === 1 ? '' : 's'} (${countByPriority(result.findings)})`;
-  const where = [
-    inlineCount > 0 ? `${inlineCount} posted inline` : undefined,
-    earlierInline > 0 ? `${earlierInline} already inline from an earlier run` : undefined,
-    notInline.length > 0 ? `${notInline.length} listed below` : undefined,
-  ].filter(Boolean);
-  const countsLine = [
-    `Reviewed ${range.incremental ? 'the new commits' : 'the changes'} \`${short(range.base)}..${short(range.head)}\`: ${counts}` +
-      (where.length ? ` — ${where.join(', ')}.` : '.'),
-    '',
-  ];
+  // Written once the table is filled; budgeted now at its longest.
+  const countsLine = (listed: number) => {
+    const where = [
+      inlineCount > 0 ? `${inlineCount} posted inline` : undefined,
+      earlierInline > 0 ? `${earlierInline} already inline from an earlier run` : undefined,
+      notInline.length === 0
+        ? undefined
+        : listed === notInline.length
+          ? `${notInline.length} listed below`
+          : `${listed} of the ${inlineCount + earlierInline > 0 ? 'other ' : ''}${notInline.length} listed below`,
+    ].filter(Boolean);
+    return [
+      `Reviewed ${range.incremental ? 'the new commits' : 'the changes'} \`${short(range.base)}..${short(range.head)}\`: ${counts}` +
+        (where.length ? ` — ${where.join(', ')}.` : '.'),
+      '',
+    ];
+  };
   const u = result.usage;
   const footer = [
     `<sub>${[
@@ -133,7 +140,7 @@ export function renderSummaryComment(input: SummaryInput): string {
       .filter(Boolean)
       .join(' · ')}</sub>`,
   ];
-  budget.force([...head, ...countsLine, ...footer]);
+  budget.force([...head, ...countsLine(Math.max(0, notInline.length - 1)), ...footer]);
   const reserve = NOTES_RESERVE;
 
   // The rest, most important first.
@@ -239,7 +246,7 @@ export function renderSummaryComment(input: SummaryInput): string {
   const visible = [
     ...head,
     ...explanation,
-    ...countsLine,
+    ...countsLine(listed),
     ...structured,
     ...table,
     ...notesBlock,
