@@ -7,7 +7,8 @@ import path from 'node:path';
 import { CodexRunError, ConfigurationError, errorMessage } from '../core/errors.js';
 import type { ChangeRequest } from '../core/platform.js';
 import { Redactor } from '../core/redact.js';
-import { renderStepSummary } from '../core/render/step-summary.js';
+import { clipForLog } from '../core/render/fit.js';
+import { renderStepSummary, STEP_SUMMARY_LIMIT } from '../core/render/step-summary.js';
 import { renderTerminal } from '../core/render/terminal.js';
 import { runReview } from '../core/pipeline/run.js';
 import {
@@ -116,7 +117,10 @@ export async function run(): Promise<void> {
     }
     await core.group('Result', async () => {
       // Every finding is in the log, whatever happened to posting.
-      for (const line of renderTerminal(result).trimEnd().split('\n')) logger.info(line);
+      const report = renderTerminal(
+        clipForLog(result, `the findings file ${outcome.outputs['findings-file']}`),
+      );
+      for (const line of report.trimEnd().split('\n')) logger.info(line);
     });
     for (const [name, value] of Object.entries(outcome.outputs)) core.setOutput(name, value);
     const links = outcome.summaryUrl
@@ -162,5 +166,14 @@ function explainReadError(error: unknown, cr: ChangeRequest): Error {
 async function writeStepSummary(markdown: string): Promise<void> {
   // Outside a runner (a local `node dist/action/index.js`) there is no summary file.
   if (!process.env.GITHUB_STEP_SUMMARY) return;
-  await core.summary.addRaw(markdown).write();
+  // The renderer keeps within the limit; this catches any other text (a long failure message),
+  // since GitHub drops a step summary over 1 MiB whole.
+  const text =
+    Buffer.byteLength(markdown) <= STEP_SUMMARY_LIMIT - 1_024
+      ? markdown
+      : `${Buffer.from(markdown)
+          .subarray(0, STEP_SUMMARY_LIMIT - 1_024)
+          .toString('utf8')
+          .replace(/\ufffd$/, '')}\n\n… (cut to GitHub's 1 MiB limit)\n`;
+  await core.summary.addRaw(text).write();
 }

@@ -5,7 +5,9 @@
 import { describe, expect, it } from 'vitest';
 import { buildOutputs, FINAL_MESSAGE_LIMIT, FINDINGS_LIMIT } from '../../src/core/outputs.js';
 import type { ChangeRequest } from '../../src/core/platform.js';
+import { clipForLog } from '../../src/core/render/fit.js';
 import { neutralizeQuickActions } from '../../src/core/render/markdown-escape.js';
+import { renderTerminal } from '../../src/core/render/terminal.js';
 import { STEP_SUMMARY_LIMIT, renderStepSummary } from '../../src/core/render/step-summary.js';
 import { renderSummaryComment } from '../../src/core/render/summary-comment.js';
 import { renderTrackingIssue } from '../../src/core/render/tracking-issue.js';
@@ -300,5 +302,20 @@ describe('the outputs', () => {
     expect(outputs['final-message']).toBe('short');
     expect(JSON.parse(outputs.findings)).toHaveLength(1);
     expect(notes).toEqual([]);
+  });
+});
+
+describe('the report printed in the job log and the terminal', () => {
+  it('keeps every finding but cuts long model text, saying where the whole is', () => {
+    const findings = Array.from({ length: 3 }, (_, i) => finding(i, { body: 'b'.repeat(MB) }));
+    const r = result(findings, {
+      verdict: { correctness: 'c', explanation: 'e'.repeat(50 * MB), confidence: null },
+    });
+    const text = renderTerminal(clipForLog(r, 'the findings file /tmp/f.json'));
+    expect(text.length).toBeLessThan(200_000);
+    for (const f of findings) expect(text).toContain(f.title);
+    expect(text).toContain('the whole text is in the findings file /tmp/f.json');
+    // The result itself is untouched.
+    expect(r.verdict.explanation).toHaveLength(50 * MB);
   });
 });

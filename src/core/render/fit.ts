@@ -2,6 +2,7 @@
 // step summary). A renderer decides what matters most, asks the budget piece by piece, and
 // says what it left out; it never produces a body the platform would refuse.
 import { neutralizeMarkers } from '../state/markers.js';
+import type { ReviewResult } from '../review/result.js';
 import { neutralizeQuickActions } from './markdown-escape.js';
 
 /** Measures one line as it will be sent. */
@@ -70,4 +71,27 @@ export function clipText(text: string, max: number, whereWhole: string): string 
 /** `n thing(s)` in words. */
 export function count(n: number, noun: string): string {
   return `${n.toLocaleString('en-US')} ${noun}${n === 1 ? '' : 's'}`;
+}
+
+/**
+ * The result with its model text cut for printing in a job log (GitHub's log viewer, GitLab's
+ * 4 MB job log): every finding is still there, with its title, location and the start of its
+ * body; the whole text stays in the findings file.
+ */
+export function clipForLog(result: ReviewResult, whereWhole: string): ReviewResult {
+  const cut = `the whole text is in ${whereWhole}`;
+  return {
+    ...result,
+    incomplete: result.incomplete && clipText(result.incomplete, 4_000, cut),
+    verdict: {
+      ...result.verdict,
+      correctness: result.verdict.correctness && clipText(result.verdict.correctness, 1_000, cut),
+      explanation: result.verdict.explanation && clipText(result.verdict.explanation, 64_000, cut),
+    },
+    findings: result.findings.map((f) => ({
+      ...f,
+      title: clipText(f.title, 1_000, cut),
+      body: clipText(f.body, 16_000, cut),
+    })),
+  };
 }
