@@ -291,7 +291,9 @@ describe('within limits, nothing lost (GitHub)', () => {
     const rssMb = Number(fs.readFileSync(rssFile, 'utf8')) / 1024;
     expect(rssMb).toBeGreaterThan(10);
     console.log(`50 MB reply: ${seconds.toFixed(1)} s, peak RSS ${rssMb.toFixed(0)} MB`);
-    expect(rssMb).toBeLessThan(1_000);
+    // Measured: 1,340 MB before session files were streamed; ~880 MB after (writing the
+    // findings file in one string is the next peak; ~600 MB without it).
+    expect(rssMb).toBeLessThan(1_100);
 
     expect(Buffer.byteLength(run.summary)).toBeLessThanOrEqual(STEP_SUMMARY_LIMIT);
     const message = run.outputs['final-message']!;
