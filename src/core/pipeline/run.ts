@@ -90,8 +90,6 @@ export async function runReview(input: RunInput): Promise<RunOutcome> {
   // What the settings switched off on purpose (safety-strategy: unsafe) is said on every run.
   for (const warning of settings.warnings) logger.warning(warning);
   const post = choosePostTarget(settings.post, venue, logger);
-  // The review state is signed with a key derived from the API key (see state/state-key.ts).
-  const stateKey = StateKey.fromSecret(settings.openaiApiKey);
   const posting =
     (post === 'review' || post === 'summary') && venue.changeRequest && venue.platform
       ? { platform: venue.platform, cr: venue.changeRequest }
@@ -115,9 +113,13 @@ export async function runReview(input: RunInput): Promise<RunOutcome> {
               ? {
                   cr: venue.changeRequest,
                   noun: venue.noun,
+                  // Signed with a key derived from the API key (state/state-key.ts).
                   prior: believedState(
                     prior?.summary?.body,
-                    { key: stateKey, scope: changeScope(venue.changeRequest) },
+                    {
+                      key: StateKey.fromSecret(settings.openaiApiKey),
+                      scope: changeScope(venue.changeRequest),
+                    },
                     (message) => logger.info(message),
                   ),
                   incremental: settings.incremental && posting !== undefined,
@@ -154,7 +156,6 @@ export async function runReview(input: RunInput): Promise<RunOutcome> {
       posting,
       scope,
       diff: diff?.then(unsettle),
-      stateKey,
     });
   } finally {
     // The temporary CODEX_HOME holds session transcripts of this run; nothing else needs it.
@@ -170,10 +171,10 @@ async function publishAndReport(
     posting: { platform: ReviewPlatform; cr: ChangeRequest } | undefined;
     scope: ReviewScope | undefined;
     diff: Promise<string> | undefined;
-    stateKey: StateKey | undefined;
   },
 ): Promise<RunOutcome> {
   const { settings, venue, logger, redactor } = input;
+  const stateKey = StateKey.fromSecret(settings.openaiApiKey);
   const { result, post, posting, scope } = run;
   const replyErrors = result.exec?.replyErrors ?? [];
   let review: PublishOutcome | undefined;
@@ -200,7 +201,7 @@ async function publishAndReport(
           },
           changedLines: scope?.changedLines,
           redactor,
-          stateKey: run.stateKey,
+          stateKey,
           logger,
           ...(venue.runUrl ? { runUrl: venue.runUrl } : {}),
           ...(run.diff ? { diff: run.diff } : {}),
@@ -223,7 +224,7 @@ async function publishAndReport(
           runUrl: venue.runUrl,
           date: new Date().toISOString().slice(0, 10),
           redactor,
-          stateKey: run.stateKey,
+          stateKey,
           logger,
         }),
       )
