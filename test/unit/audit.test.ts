@@ -116,6 +116,16 @@ describe('publishTrackingIssue', () => {
     expect(tracker.issues[0]!.state).toBe('open');
   });
 
+  it('takes nothing from a state it cannot verify: no finding listed as fixed', async () => {
+    const tracker = new FakeIssueTracker();
+    await audit(tracker, [finding('Unsafe eval')]);
+    const other = await audit(tracker, [finding('New one')], {
+      stateKey: StateKey.fromSecret('sk-test-another-key-0123456789'),
+    });
+    expect(tracker.issues[0]!.body).not.toContain('~~Unsafe eval~~');
+    expect(other.log).toContain('1 open, 0 fixed since the last run');
+  });
+
   it('keeps one issue per audit key', async () => {
     const tracker = new FakeIssueTracker();
     await audit(tracker, [finding('A')]);

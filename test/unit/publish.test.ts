@@ -240,6 +240,23 @@ describe('publishReview: run after run', () => {
     expect(platform.summary!.body).toContain('~~Earlier~~');
   });
 
+  it('acts on no state it cannot verify (another key, or none), but still edits the summary in place', async () => {
+    const first = new FakePlatform(DIFF, { resolvesThreads: true });
+    await publish(first, [finding('Earlier', 15)]);
+    for (const stateKey of [StateKey.fromSecret('sk-test-some-other-key-0123'), undefined]) {
+      const platform = new FakePlatform(DIFF, {
+        earlierSummary: first.summary!.body,
+        resolvesThreads: true,
+      });
+      await publish(platform, [finding('Now', 16)], { stateKey });
+      expect(platform.summaries).toHaveLength(1);
+      expect(platform.summaries[0]!.edits).toBe(1);
+      // Nothing taken from it: no finding marked resolved, no thread resolved.
+      expect(platform.summary!.body).not.toContain('~~Earlier~~');
+      expect(platform.calls.filter((c) => c.method === 'resolveFixed')).toEqual([]);
+    }
+  });
+
   it('posts a new summary when the old one was deleted, still only one', async () => {
     const platform = new FakePlatform(DIFF);
     await publish(platform, [finding('First', 15)]);
