@@ -206,6 +206,13 @@ describe('the size of a state', () => {
     expect(encoded.state.findings.length + encoded.untracked).toBe(10_000);
   });
 
+  it('keeps the other fields of the state as they are', () => {
+    const s = { ...state([stored(1)]), extra: { threadId: 't-1' } } as SummaryState;
+    const encoded = encodeState(s, seal);
+    expect(encoded.state).toMatchObject({ extra: { threadId: 't-1' } });
+    expect(inspectState(encoded.marker)).toBeDefined();
+  });
+
   it('cuts long titles and leaves out findings whose path is absurdly long', () => {
     const s = state([
       stored(1, { title: 'T'.repeat(50_000) }),

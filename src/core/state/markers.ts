@@ -85,6 +85,8 @@ export function encodeState(
   seal: StateSeal,
   maxLength = Number.POSITIVE_INFINITY,
 ): EncodedState {
+  const rest = { ...state };
+  delete rest.untracked;
   const severity = (f: StoredFinding) => f.priority ?? 4;
   const storable = state.findings.filter((f) => (f.path?.length ?? 0) <= STATE_PATH_LIMIT);
   const open = storable.filter((f) => f.status === 'open');
@@ -98,9 +100,10 @@ export function encodeState(
     const findings = order.slice(0, keep);
     const kept = findings.filter((f) => f.status === 'open').length;
     const untracked = openCount - kept;
+    // Every other field of the state is kept as it is (what later versions add to it).
     const written: SummaryState = {
+      ...rest,
       version: 2,
-      reviewedHead: state.reviewedHead,
       findings,
       ...(untracked > 0 ? { untracked } : {}),
     };
