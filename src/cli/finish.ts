@@ -4,6 +4,7 @@
 import path from 'node:path';
 import type { Logger } from '../core/logger.js';
 import type { Redactor } from '../core/redact.js';
+import { clipForLog } from '../core/render/fit.js';
 import { renderTerminal } from '../core/render/terminal.js';
 import { isSkipped, type RunOutcome, type SkippedRun } from '../core/pipeline/run.js';
 import { writeFileSafely } from '../core/safe-write.js';
@@ -29,7 +30,9 @@ export function finishRun(input: {
     { roots: [path.dirname(findingsFile)] },
     'outputs.json',
   );
-  process.stdout.write(redactor.redact(renderTerminal(outcome.result, { color: input.color })));
+  // Model text cut for the terminal and the job log (GitLab keeps 4 MB of it); the file has it all.
+  const report = clipForLog(outcome.result, `the findings file ${findingsFile}`);
+  process.stdout.write(redactor.redact(renderTerminal(report, { color: input.color })));
   process.stdout.write(`\nFindings file: ${findingsFile}\n`);
   if (outcome.reviewUrl) process.stdout.write(`Posted: ${outcome.reviewUrl}\n`);
   if (outcome.permissionDenied && !outcome.failure)

@@ -15,7 +15,8 @@ import { answerQuestion } from '../core/pipeline/answer.js';
 import type { Redactor } from '../core/redact.js';
 import { markdownBlock } from '../core/render/markdown-escape.js';
 import type { Settings } from '../core/settings.js';
-import { decodeState } from '../core/state/markers.js';
+import { believedState, changeScope } from '../core/state/markers.js';
+import { StateKey } from '../core/state/state-key.js';
 import type { CommentEvent } from './context.js';
 import type { Octokit } from './octokit.js';
 import type { GitHubPlatform } from './platform.js';
@@ -135,7 +136,12 @@ async function ask(input: CommandInput, pull: Pull, question: string): Promise<v
   const { platform, comment, settings, logger, redactor } = input;
   const { cr } = pull;
   const existing = await platform.loadExisting(cr);
-  const state = decodeState(existing.summary?.body);
+  // Only a state we signed names the session an answer resumes: a forged one could plant it.
+  const state = believedState(
+    existing.summary?.body,
+    { key: StateKey.fromSecret(settings.openaiApiKey), scope: changeScope(cr) },
+    (m) => logger.info(m),
+  );
   let finding: { body: string; path: string | null; line: number | null } | undefined;
   let thread: ThreadMessage[] = [];
   let post: (body: string) => Promise<{ url: string | undefined }>;

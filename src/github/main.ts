@@ -7,7 +7,8 @@ import path from 'node:path';
 import { CodexRunError, ConfigurationError, errorMessage } from '../core/errors.js';
 import type { ChangeRequest } from '../core/platform.js';
 import { Redactor } from '../core/redact.js';
-import { renderStepSummary } from '../core/render/step-summary.js';
+import { clipForLog } from '../core/render/fit.js';
+import { renderStepSummary, STEP_SUMMARY_LIMIT } from '../core/render/step-summary.js';
 import { renderTerminal } from '../core/render/terminal.js';
 import { runMerge } from '../core/pipeline/merge.js';
 import { isSkipped, runReview } from '../core/pipeline/run.js';
@@ -161,14 +162,23 @@ export async function run(): Promise<void> {
     await core.group('Result', async () => {
       // Every finding is in the log, whatever happened to posting. One call: redaction and
       // escaping work on the whole text at once, not line by line.
-      logger.info(renderTerminal(result).trimEnd());
+      const report = renderTerminal(
+        clipForLog(result, `the findings file ${outcome.outputs['findings-file']}`),
+      );
+      logger.info(report.trimEnd());
     });
     for (const [name, value] of Object.entries(outcome.outputs)) core.setOutput(name, value);
     const links = outcome.summaryUrl
       ? [`[Summary comment on the pull request](${outcome.summaryUrl})`]
       : [];
     await writeStepSummary(
-      redactor.redact(renderStepSummary(result, { ...(placements ? { placements } : {}), links })),
+      redactor.redact(
+        renderStepSummary(result, {
+          ...(placements ? { placements } : {}),
+          links,
+          findingsFile: outcome.outputs['findings-file'],
+        }),
+      ),
     );
     if (outcome.failure) core.setFailed(outcome.failure);
   } catch (error) {
@@ -201,5 +211,14 @@ function explainReadError(error: unknown, cr: ChangeRequest): Error {
 async function writeStepSummary(markdown: string): Promise<void> {
   // Outside a runner (a local `node dist/action/index.js`) there is no summary file.
   if (!process.env.GITHUB_STEP_SUMMARY) return;
-  await core.summary.addRaw(markdown).write();
+  // The renderer keeps within the limit; this catches any other text (a long failure message),
+  // since GitHub drops a step summary over 1 MiB whole.
+  const text =
+    Buffer.byteLength(markdown) <= STEP_SUMMARY_LIMIT - 1_024
+      ? markdown
+      : `${Buffer.from(markdown)
+          .subarray(0, STEP_SUMMARY_LIMIT - 1_024)
+          .toString('utf8')
+          .replace(/\ufffd$/, '')}\n\n… (cut to GitHub's 1 MiB limit)\n`;
+  await core.summary.addRaw(text).write();
 }

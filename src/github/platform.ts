@@ -108,23 +108,34 @@ export class GitHubPlatform implements ReviewPlatform {
   }
 
   /**
-   * Who this token posts as. A user token can ask GitHub; an installation token (the job's
-   * GITHUB_TOKEN, a GitHub App) cannot, and then only bot accounts are trusted.
+   * Who this token posts as. REST GET /user refuses installation tokens (the job's
+   * GITHUB_TOKEN, a GitHub App's token: "Resource not accessible by integration"); GraphQL
+   * `viewer` answers every kind of token with the login its comments carry:
+   * `github-actions[bot]`, `<app-slug>[bot]`, or a person's login for a personal token.
    */
   private async identity(): Promise<string | undefined> {
     if (this.login === null) {
       try {
-        const { data } = await this.octokit.rest.users.getAuthenticated();
-        this.login = data.login;
-      } catch {
+        const { viewer } = await this.octokit.graphql<{ viewer: { login: string } }>(
+          'query { viewer { login } }',
+        );
+        this.login = viewer.login;
+      } catch (error) {
         this.login = undefined;
+        this.options.logger.warning(
+          `Could not ask GitHub who the token posts as (${detailOf(error)}); comments of any bot are taken for ours, and only a state signed by this workflow is believed.`,
+        );
       }
     }
     return this.login;
   }
   private login: string | undefined | null = null;
 
-  /** Markers are only believed in comments this tool could have written. */
+  /**
+   * Markers are only believed in comments this token wrote. The same identity is shared by
+   * every workflow of the repository that posts with GITHUB_TOKEN, so the core also checks the
+   * state's signature; this check keeps other apps' comments from being taken, or edited.
+   */
   private async isOurs(
     author: { login?: string; type?: string } | null | undefined,
   ): Promise<boolean> {

@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ANSWER_MARKER } from '../../src/core/conversation/markers.js';
-import { decodeState, fingerprintsIn, SUMMARY_MARKER } from '../../src/core/state/markers.js';
+import { inspectState, fingerprintsIn, SUMMARY_MARKER } from '../../src/core/state/markers.js';
 import { FakeActionsCache } from '../fakes/actions-cache.js';
 import { FakeGitHub } from '../fakes/github-api.js';
 import { FakeResponsesApi, message, type RecordedRequest } from '../fakes/responses-api.js';
@@ -220,7 +220,7 @@ describe('a question in the thread of a finding', () => {
   it("gets one reply in that thread, from the review's resumed session, through every output rule", async () => {
     const s = await setup();
     await s.review();
-    const state = decodeState(
+    const state = inspectState(
       s.gh.issueComments().find((c) => c.body.includes(SUMMARY_MARKER))!.body,
     )!;
     expect(state.session?.digest).toMatch(/^[0-9a-f]{64}$/);
@@ -321,7 +321,7 @@ describe('commands in pull request comments', () => {
         .sort((a, b) => a - b),
     ).toEqual([4, 23]);
     const summary = s.gh.issueComments().find((c) => c.body.includes(SUMMARY_MARKER))!;
-    expect(decodeState(summary.body)!.reviewedHead).toBe(s.headSha);
+    expect(inspectState(summary.body)!.reviewedHead).toBe(s.headSha);
     // The model reviewed the change from its merge base to the head.
     expect(textOf(s.model.requests)).toContain(s.baseSha);
   });
@@ -415,7 +415,7 @@ describe('dismissed and fixed findings', () => {
     expect(parse).toMatchObject({ placement: 'dismissed' });
     expect(parse.placementReason).toContain('by maintainer');
     const summary = s.gh.issueComments().find((c) => c.body.includes(SUMMARY_MARKER))!.body;
-    const open = decodeState(summary)!.findings.filter((f) => f.status === 'open');
+    const open = inspectState(summary)!.findings.filter((f) => f.status === 'open');
     expect(open.map((f) => f.title)).toEqual(['Unbounded recursion']);
     expect(summary).not.toContain('Unvalidated JSON.parse');
   });

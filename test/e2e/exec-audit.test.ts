@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { decodeState } from '../../src/core/state/markers.js';
+import { inspectState } from '../../src/core/state/markers.js';
 import { FakeGitHub } from '../fakes/github-api.js';
 import { FakeResponsesApi, message } from '../fakes/responses-api.js';
 import { FAKE_GITHUB_TOKEN, runAction, type ActionRunOptions } from '../support/action-runner.js';
@@ -220,7 +220,7 @@ describe('a scheduled audit with post: issue', () => {
     expect(updated.body).toContain('- [x] ~~Token logged in debug mode~~');
     expect(updated.state).toBe('open');
     expect(
-      decodeState(updated.body ?? undefined)!.findings.filter((f) => f.status === 'open'),
+      inspectState(updated.body ?? undefined)!.findings.filter((f) => f.status === 'open'),
     ).toHaveLength(1);
 
     setReply(findingsReply(repo.dir, []));

@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, expect, it } from 'vitest';
-import { decodeState, SUMMARY_MARKER } from '../../src/core/state/markers.js';
+import { inspectState, SUMMARY_MARKER } from '../../src/core/state/markers.js';
 import { FakeGitLab } from '../fakes/gitlab-api.js';
 import { FakeResponsesApi, message } from '../fakes/responses-api.js';
 import { runCli } from '../support/action-runner.js';
@@ -91,7 +91,7 @@ it('does not raise again a finding whose thread a person resolved, and tells Cod
     placement: 'inline-earlier',
   });
   const summary = gl.notes(IID).find((n) => n.body.includes(SUMMARY_MARKER))!.body;
-  const open = decodeState(summary)!.findings.filter((f) => f.status === 'open');
+  const open = inspectState(summary)!.findings.filter((f) => f.status === 'open');
   expect(open.map((f) => f.title)).toEqual(['Misleading comment']);
   // Still one thread per finding: nothing was posted again.
   expect(gl.discussions(IID).filter((d) => d.notes[0]!.body.includes('JSON.parse'))).toHaveLength(

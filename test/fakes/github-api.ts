@@ -780,7 +780,7 @@ export class FakeGitHub {
 
   // ---------------------------------------------------------------- inspection
 
-  /** Every non-GET request, whatever its outcome (faults and refusals included). */
+  /** Every non-GET request, whatever its outcome (faults and refusals included); a GraphQL query reads. */
   get writes(): RecordedRequest[] {
     // A GraphQL query is a POST that writes nothing.
     return this.requests.filter(
@@ -868,7 +868,8 @@ export class FakeGitHub {
       query: url.searchParams,
       body: malformed ? undefined : body,
     });
-    if (!verdict.ok) {
+    // GraphQL is not in the REST description; graphql() checks what it models.
+    if (!verdict.ok && url.pathname !== '/graphql') {
       this.violations.push({
         method,
         path: url.pathname,

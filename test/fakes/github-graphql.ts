@@ -314,6 +314,11 @@ export class GitHubGraphql {
       return { clientMutationId: null, thread: thread(updated) };
     };
     return {
+      // Who the token posts as. GitHub answers it for every kind of token, installation tokens
+      // included, with the REST login (`github-actions[bot]`, `<app-slug>[bot]`): public reports
+      // show `viewer` returning `fullsend-ai-coder[bot]` for an app's installation token
+      // (fullsend-ai/fullsend#1953).
+      viewer: { __typename: 'User', login: store.viewer },
       repository: (args: { owner: string; name: string }) => {
         if (
           args.owner.toLowerCase() !== store.owner.toLowerCase() ||

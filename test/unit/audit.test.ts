@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { RecordingLogger } from '../../src/core/logger.js';
 import { PermissionDeniedError } from '../../src/core/platform.js';
 import { publishTrackingIssue, type AuditInput } from '../../src/core/publish/audit.js';
+import { StateKey } from '../../src/core/state/state-key.js';
 import { auditMarker } from '../../src/core/state/markers.js';
 import { Redactor } from '../../src/core/redact.js';
 import { fingerprintOf, type Finding } from '../../src/core/review/finding.js';
@@ -42,6 +43,8 @@ const result = (findings: Finding[], incomplete?: string): ReviewResult => ({
   exec: undefined,
 });
 
+const STATE_KEY = StateKey.fromSecret('sk-test-audit-state-key');
+
 async function audit(
   tracker: FakeIssueTracker,
   findings: Finding[],
@@ -58,6 +61,7 @@ async function audit(
     runUrl: 'https://ci.test/run/1',
     date: '2026-02-03',
     redactor: new Redactor(),
+    stateKey: STATE_KEY,
     logger,
     ...rest,
   });
@@ -110,6 +114,16 @@ describe('publishTrackingIssue', () => {
     await audit(tracker, [finding('Unsafe eval')]);
     expect(tracker.issues).toHaveLength(1);
     expect(tracker.issues[0]!.state).toBe('open');
+  });
+
+  it('takes nothing from a state it cannot verify: no finding listed as fixed', async () => {
+    const tracker = new FakeIssueTracker();
+    await audit(tracker, [finding('Unsafe eval')]);
+    const other = await audit(tracker, [finding('New one')], {
+      stateKey: StateKey.fromSecret('sk-test-another-key-0123456789'),
+    });
+    expect(tracker.issues[0]!.body).not.toContain('~~Unsafe eval~~');
+    expect(other.log).toContain('1 open, 0 fixed since the last run');
   });
 
   it('keeps one issue per audit key', async () => {
@@ -176,7 +190,7 @@ describe('publishTrackingIssue', () => {
     }
   });
 
-  it('fits a long list into the limit by leaving out the details', async () => {
+  it('fits a long list into the limit by leaving out details, and says so', async () => {
     const tracker = new FakeIssueTracker({ maxCommentLength: 6_000 });
     const findings = Array.from({ length: 12 }, (_, i) => ({
       ...finding(`Finding ${i}`, i + 1),
@@ -185,8 +199,11 @@ describe('publishTrackingIssue', () => {
     await audit(tracker, findings);
     const body = tracker.issues[0]!.body;
     expect(body.length).toBeLessThanOrEqual(6_000);
-    expect(body).toContain('Finding 11');
-    expect(body).not.toContain('<details>');
+    // Every item is listed; details only under those that still fit, the rest counted.
+    for (let i = 0; i < 12; i++) expect(body).toContain(`Finding ${i}**`);
+    const shown = body.split('<details>').length - 1;
+    expect(shown).toBeLessThan(12);
+    expect(body).toContain(`The details of ${12 - shown} findings are left out to fit this issue`);
   });
 });
 

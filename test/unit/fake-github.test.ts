@@ -833,6 +833,31 @@ describe('fault injection', () => {
     expect(gh.issueComments()).toHaveLength(1);
   });
 
+  it('answers GraphQL viewer { login } for an installation token, as a read, and nothing else', async () => {
+    const viewer = await call('/graphql', {
+      method: 'POST',
+      body: { query: 'query { viewer { login } }' },
+    });
+    expect(viewer.status).toBe(200);
+    expect(viewer.json).toEqual({ data: { viewer: { login: 'github-actions[bot]' } } });
+    expect(
+      (
+        await call('/graphql', {
+          method: 'POST',
+          body: { query: '{ viewer { login } }' },
+          token: 'nope',
+        })
+      ).status,
+    ).toBe(401);
+    expect(gh.writes).toEqual([]);
+    const other = await call('/graphql', {
+      method: 'POST',
+      body: { query: 'query { repository(owner: "a", name: "b") { id } }' },
+    });
+    expect(other.status).toBe(400);
+    expect(gh.takeSpecViolations()).toHaveLength(1);
+  });
+
   it('refuses GET /user to an installation token and answers it for a user token', async () => {
     expect((await call('/user')).status).toBe(403);
     const person = await new FakeGitHub({

@@ -7,6 +7,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { RecordingLogger } from '../../src/core/logger.js';
 import { PermissionDeniedError } from '../../src/core/platform.js';
 import { publishTrackingIssue } from '../../src/core/publish/audit.js';
+import { StateKey } from '../../src/core/state/state-key.js';
 import { auditMarker } from '../../src/core/state/markers.js';
 import { Redactor } from '../../src/core/redact.js';
 import { fingerprintOf, type Finding } from '../../src/core/review/finding.js';
@@ -213,6 +214,7 @@ describe('publishTrackingIssue through GitHubIssues', () => {
       runUrl: undefined,
       date: '2026-01-01',
       redactor: new Redactor(),
+      stateKey: StateKey.fromSecret('sk-test-issues-state-key'),
       logger: new RecordingLogger(),
     });
 

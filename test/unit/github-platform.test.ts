@@ -148,6 +148,14 @@ describe('GitHubPlatform.loadExisting', () => {
     expect([...existing.inlineFingerprints]).toEqual([posted.fingerprint]);
   });
 
+  it("with an installation token, trusts only its own bot: another app's marker and state are not ours", async () => {
+    const ours = gh.seedIssueComment(PR, `${SUMMARY_MARKER}\nours`);
+    // Later, so it would win if any bot counted.
+    gh.seedIssueComment(PR, `${SUMMARY_MARKER}\nechoed by a test reporter`, 'reporter-app[bot]');
+    const existing = await platform().loadExisting(cr);
+    expect(existing.summary?.id).toBe(String(ours.id));
+  });
+
   it('with a user token, trusts only comments by that user', async () => {
     const asUser = await new FakeGitHub({
       repoDir: fixture.repo.dir,

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { RecordingLogger } from '../../src/core/logger.js';
 import type { ChangeRequest } from '../../src/core/platform.js';
 import { publishReview, type PublishInput } from '../../src/core/publish/publish.js';
+import { StateKey } from '../../src/core/state/state-key.js';
 import { Redactor } from '../../src/core/redact.js';
 import { fingerprintOf, type Finding } from '../../src/core/review/finding.js';
 import type { ReviewResult } from '../../src/core/review/result.js';
@@ -71,6 +72,7 @@ const result = (findings: Finding[], incomplete?: string): ReviewResult => ({
 });
 
 const cr: ChangeRequest = { number: 1, url: undefined, baseSha: 'b', headSha: 'h' };
+const STATE_KEY = StateKey.fromSecret('sk-test-publish-state-key');
 
 const publish = (
   platform: FakePlatform,
@@ -89,6 +91,7 @@ const publish = (
     range: { base: 'b', head: 'h', incremental: false },
     changedLines: undefined,
     redactor: new Redactor(),
+    stateKey: STATE_KEY,
     logger,
     ...rest,
   }).then((outcome) => ({ ...outcome, log: logger.text() }));
@@ -235,6 +238,23 @@ describe('publishReview: run after run', () => {
     expect(platform.summaries[0]!.edits).toBe(1);
     // The earlier finding is gone from a full review: resolved.
     expect(platform.summary!.body).toContain('~~Earlier~~');
+  });
+
+  it('acts on no state it cannot verify (another key, or none), but still edits the summary in place', async () => {
+    const first = new FakePlatform(DIFF, { resolvesThreads: true });
+    await publish(first, [finding('Earlier', 15)]);
+    for (const stateKey of [StateKey.fromSecret('sk-test-some-other-key-0123'), undefined]) {
+      const platform = new FakePlatform(DIFF, {
+        earlierSummary: first.summary!.body,
+        resolvesThreads: true,
+      });
+      await publish(platform, [finding('Now', 16)], { stateKey });
+      expect(platform.summaries).toHaveLength(1);
+      expect(platform.summaries[0]!.edits).toBe(1);
+      // Nothing taken from it: no finding marked resolved, no thread resolved.
+      expect(platform.summary!.body).not.toContain('~~Earlier~~');
+      expect(platform.calls.filter((c) => c.method === 'resolveFixed')).toEqual([]);
+    }
   });
 
   it('posts a new summary when the old one was deleted, still only one', async () => {

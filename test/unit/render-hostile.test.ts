@@ -3,7 +3,7 @@
 /* eslint-disable no-control-regex -- the tests look for control characters */
 import { describe, expect, it } from 'vitest';
 import type { ChangeRequest } from '../../src/core/platform.js';
-import { decodeState, fingerprintsIn } from '../../src/core/state/markers.js';
+import { inspectState, fingerprintsIn } from '../../src/core/state/markers.js';
 import type { PlacementRecord } from '../../src/core/state/placements.js';
 import { nextState } from '../../src/core/state/review-state.js';
 import { renderInlineComment } from '../../src/core/render/inline-comment.js';
@@ -101,6 +101,7 @@ function summary(): string {
     placements,
     range: { base: cr.baseSha, head: cr.headSha, incremental: false },
     state,
+    seal: { key: undefined, scope: '' },
     carried: stored.slice(0, 2),
     resolved: stored.slice(2),
     fileUrl,
@@ -120,7 +121,8 @@ const BODIES: Record<string, () => string> = {
     renderTrackingIssue({
       marker: '<!-- codex-review:audit k -->',
       result: RESULT,
-      state: { version: 1, reviewedHead: cr.headSha, findings: [] },
+      state: { version: 2, reviewedHead: cr.headSha, findings: [] },
+      seal: { key: undefined, scope: '' },
       fixed: [],
       sha: cr.headSha,
       date: '2025-01-01',
@@ -190,7 +192,7 @@ describe('Markdown rendered from a hostile review', () => {
     expect(fingerprintsIn(inline)).toEqual([FINDINGS[0]!.fingerprint]);
     const body = summary();
     expect(fingerprintsIn(body)).toEqual([]);
-    expect(decodeState(body)!.findings).toHaveLength(FINDINGS.length);
+    expect(inspectState(body)!.findings).toHaveLength(FINDINGS.length);
   });
 });
 

@@ -18,7 +18,7 @@ function setup() {
 }
 
 const state = (reviewedHead: string): SummaryState => ({
-  version: 1,
+  version: 2,
   reviewedHead,
   findings: [],
 });

@@ -70,6 +70,7 @@ async function publish(options: FakePlatformOptions, findings: Finding[]) {
     result: resultOf(findings),
     platform,
     cr,
+    stateKey: undefined,
     target: 'review',
     minPriority: 2,
     maxInlineComments: 25,

@@ -1,14 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import type { ChangeRequest } from '../../src/core/platform.js';
 import {
-  decodeState,
   encodeState,
+  inspectState,
+  readState,
   fingerprintsIn,
   findingMarker,
   SUMMARY_MARKER,
   type SummaryState,
 } from '../../src/core/state/markers.js';
 import type { PlacementRecord } from '../../src/core/state/placements.js';
+import { StateKey } from '../../src/core/state/state-key.js';
 import { nextState } from '../../src/core/state/review-state.js';
 import { renderInlineComment } from '../../src/core/render/inline-comment.js';
 import { renderSummaryComment, type SummaryInput } from '../../src/core/render/summary-comment.js';
@@ -56,6 +58,8 @@ function result(findings: Finding[]): ReviewResult {
   };
 }
 
+const seal = { key: StateKey.fromSecret('sk-test-summary-state-key'), scope: 'change #5' };
+
 const cr: ChangeRequest = {
   number: 5,
   url: undefined,
@@ -82,6 +86,7 @@ function input(
     placements,
     range: { base: cr.baseSha, head: cr.headSha, incremental: false },
     state: update.state,
+    seal,
     carried: [],
     resolved: [],
     fileUrl: (path, start, end) =>
@@ -99,7 +104,9 @@ describe('the summary comment', () => {
     ]);
     const body = renderSummaryComment(input(findings, placements));
     expect(body.startsWith(SUMMARY_MARKER)).toBe(true);
-    const state = decodeState(body)!;
+    const reading = readState(body, seal);
+    expect(reading.kind).toBe('trusted');
+    const state = inspectState(body)!;
     expect(state.reviewedHead).toBe(cr.headSha);
     expect(state.findings.map((f) => [f.fingerprint, f.placement, f.status])).toEqual([
       [findings[0]!.fingerprint, 'inline', 'open'],
@@ -133,10 +140,12 @@ describe('the summary comment', () => {
     const tight = renderSummaryComment(input(findings, placements, 30_000));
     expect(tight.length).toBeLessThanOrEqual(30_000);
     expect(tight).not.toContain('<details>');
-    expect(tight).toMatch(/…and \d+ less severe findings, left out to fit this comment/);
-    // The most severe stay; the state still covers every finding.
+    expect(tight).toMatch(/…and \d+ more findings not listed here, the least severe/);
+    // The most severe stay; the state takes at most its share and counts what it left out.
     expect(tight).toContain('🔴 P0');
-    expect(decodeState(tight)!.findings).toHaveLength(300);
+    const state = inspectState(tight)!;
+    expect(state.findings.length + (state.untracked ?? 0)).toBe(300);
+    expect(readState(tight, seal).kind).toBe('trusted');
   });
 });
 
@@ -202,9 +211,12 @@ describe('the review state', () => {
   });
 
   it('survives a round trip and ignores a tampered marker', () => {
-    expect(decodeState(encodeState(prior))).toEqual(prior);
-    expect(decodeState('<!-- codex-review:state bm90IGRlZmxhdGU= -->')).toBeUndefined();
-    expect(decodeState('no marker')).toBeUndefined();
+    expect(readState(encodeState(prior, seal).marker, seal)).toEqual({
+      kind: 'trusted',
+      state: prior,
+    });
+    expect(readState('<!-- codex-review:state bm90IGRlZmxhdGU= -->', seal).kind).toBe('untrusted');
+    expect(readState('no marker', seal)).toEqual({ kind: 'absent' });
   });
 });
 

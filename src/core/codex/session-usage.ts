@@ -3,6 +3,7 @@
 // parent_thread_id). The last token_count event of each file holds that thread's total.
 import fs from 'node:fs';
 import type { CodexUsage } from './events.js';
+import { linesStartingWith } from './session-lines.js';
 import { isThreadFile, listSessionFiles } from './session-files.js';
 
 interface TokenTotals {
@@ -33,8 +34,8 @@ function belongsTo(file: string, threadId: string): boolean {
 
 function lastTotals(file: string): TokenTotals | undefined {
   let totals: TokenTotals | undefined;
-  for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
-    if (!line.includes('"token_count"')) continue;
+  // Streamed: the file also holds the model's whole replies (see session-lines.ts).
+  for (const line of linesStartingWith(file, '"token_count"')) {
     try {
       const event = JSON.parse(line) as {
         payload?: { type?: string; info?: { total_token_usage?: TokenTotals } | null };

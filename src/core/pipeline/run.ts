@@ -38,7 +38,8 @@ import { applyPathScope, loadReviewRules, type ReviewRules } from './rules.js';
 import type { Finding } from '../review/finding.js';
 import type { Settings } from '../settings.js';
 import { addSuggestions } from '../suggest/suggest.js';
-import { decodeState } from '../state/markers.js';
+import { believedState, changeScope } from '../state/markers.js';
+import { StateKey } from '../state/state-key.js';
 import type { PlacementRecord } from '../state/placements.js';
 import type { ShardRecord } from '../report/findings-file.js';
 import {
@@ -185,7 +186,15 @@ async function runOnce(input: RunInput, rules: ReviewRules): Promise<RunOutcome>
               ? {
                   cr: venue.changeRequest,
                   noun: venue.noun,
-                  prior: decodeState(prior?.summary?.body),
+                  // Signed with a key derived from the API key (state/state-key.ts).
+                  prior: believedState(
+                    prior?.summary?.body,
+                    {
+                      key: StateKey.fromSecret(settings.openaiApiKey),
+                      scope: changeScope(venue.changeRequest),
+                    },
+                    (message) => logger.info(message),
+                  ),
                   incremental: settings.incremental && posting !== undefined,
                 }
               : undefined,
@@ -332,6 +341,7 @@ export async function publishAndReport(
   },
 ): Promise<RunOutcome> {
   const { settings, venue, logger, redactor } = input;
+  const stateKey = StateKey.fromSecret(settings.openaiApiKey);
   const { post, posting, scope } = run;
   // Dismissed findings are not posted and block nothing; the findings file still lists them.
   const split = splitDismissed(run.result.findings, run.dismissed);
@@ -369,6 +379,7 @@ export async function publishAndReport(
           },
           changedLines: scope?.changedLines,
           redactor,
+          stateKey,
           logger,
           ...(venue.runUrl ? { runUrl: venue.runUrl } : {}),
           ...(run.diff ? { diff: run.diff } : {}),
@@ -394,6 +405,7 @@ export async function publishAndReport(
           runUrl: venue.runUrl,
           date: new Date().toISOString().slice(0, 10),
           redactor,
+          stateKey,
           logger,
         }),
       )

@@ -6,7 +6,8 @@ import { PermissionDeniedError, type IssueTracker } from '../platform.js';
 import { renderTrackingIssue } from '../render/tracking-issue.js';
 import type { ReviewResult } from '../review/result.js';
 import { errorMessage } from '../errors.js';
-import { auditMarker, decodeState } from '../state/markers.js';
+import { auditMarker, auditScope, readState } from '../state/markers.js';
+import type { StateKey } from '../state/state-key.js';
 import type { PlacementRecord } from '../state/placements.js';
 import { nextState } from '../state/review-state.js';
 
@@ -21,6 +22,8 @@ export interface AuditInput {
   date: string;
   /** The issue is public text written from model output: secrets are redacted from it. */
   redactor: Redactor;
+  /** Signs the state written and verifies the state read; undefined: nothing is believed. */
+  stateKey: StateKey | undefined;
   logger: Logger;
 }
 
@@ -49,8 +52,10 @@ export async function publishTrackingIssue(input: AuditInput): Promise<AuditOutc
       logger.info('No open findings and no tracking issue yet: nothing to post.');
       return { url: undefined, placements, permissionDenied: undefined };
     }
+    const seal = { key: input.stateKey, scope: auditScope(input.key) };
+    const reading = readState(existing?.body, seal);
     const update = nextState({
-      prior: decodeState(existing?.body),
+      prior: reading.kind === 'trusted' ? reading.state : undefined,
       findings: result.findings,
       placements,
       reviewedHead: input.sha,
@@ -61,7 +66,9 @@ export async function publishTrackingIssue(input: AuditInput): Promise<AuditOutc
       renderTrackingIssue({
         marker,
         result,
-        state: update.state,
+        // The state is compressed, where the redactor cannot see: its text is redacted before.
+        state: input.redactor.redactValue(update.state),
+        seal,
         fixed: update.resolved,
         sha: input.sha,
         date: input.date,

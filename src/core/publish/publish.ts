@@ -18,7 +18,8 @@ import { renderInlineComment } from '../render/inline-comment.js';
 import { renderSummaryComment, type ReviewedRange } from '../render/summary-comment.js';
 import type { ReviewResult } from '../review/result.js';
 import type { ChangedLines } from '../state/review-state.js';
-import { decodeState, type SummaryState } from '../state/markers.js';
+import { changeScope, readState, type SummaryState } from '../state/markers.js';
+import type { StateKey } from '../state/state-key.js';
 import type { PlacementRecord } from '../state/placements.js';
 import { nextState } from '../state/review-state.js';
 
@@ -35,6 +36,8 @@ export interface PublishInput {
   changedLines: ChangedLines | undefined;
   /** Everything posted passes through it: a model can be made to repeat a secret. */
   redactor: Redactor;
+  /** Signs the state written and verifies the state read; undefined: nothing is believed. */
+  stateKey: StateKey | undefined;
   logger: Logger;
   runUrl?: string;
   /** The change request's diff, when the caller started loading it early (while Codex ran). */
@@ -120,7 +123,10 @@ export async function publishReview(input: PublishInput): Promise<PublishOutcome
     }
   }
 
-  const prior = decodeState(existing.summary?.body);
+  // Only a state that verifies is acted on: anything else could have been written by someone else.
+  const seal = { key: input.stateKey, scope: changeScope(cr) };
+  const reading = readState(existing.summary?.body, seal);
+  const prior = reading.kind === 'trusted' ? reading.state : undefined;
   // An unfinished review says nothing about what was fixed: every earlier finding stays open.
   const unfinished = result.incomplete !== undefined;
   const stateOf = () =>
@@ -163,7 +169,9 @@ export async function publishReview(input: PublishInput): Promise<PublishOutcome
       cr,
       placements,
       range: input.range,
-      state: update.state,
+      // The state is compressed, where the redactor cannot see: its text is redacted before.
+      state: redactor.redactValue(update.state),
+      seal,
       carried: update.carried,
       resolved: update.resolved,
       fileUrl: (path, start, end) => platform.fileUrl(cr, path, start, end),

@@ -1,18 +1,23 @@
 // The one summary comment per pull/merge request, edited in place on every run. It must fit
-// the platform's comment limit whatever the number of findings: it shrinks by collapsing the
-// finding bodies first, then by leaving out the least severe rows (they stay in the findings
-// file and the step summary), never by failing.
+// the platform's comment limit whatever the number of findings and however long the model's
+// text: the state gets a bounded share, model text is cut to a length before it is escaped,
+// and the rest is filled by importance (the table of findings not posted inline, then earlier
+// findings still open, those resolved, and last the finding bodies). What does not fit is
+// counted and pointed to the findings file, which always has everything.
 import type { ChangeRequest } from '../platform.js';
 import type { PlacementRecord } from '../state/placements.js';
 import {
+  clip,
   encodeState,
   neutralizeMarkers,
   SUMMARY_MARKER,
+  type StateSeal,
   type StoredFinding,
   type SummaryState,
 } from '../state/markers.js';
-import { compareFindings, type Finding } from '../review/finding.js';
+import { compareFindings } from '../review/finding.js';
 import type { ReviewResult } from '../review/result.js';
+import { Budget, clipText, count, postedLength } from './fit.js';
 import { codeSpan, markdownBlock, markdownInline, tableCell } from './markdown-escape.js';
 import { countByPriority, findingDetails, location, priorityBadge } from './priority.js';
 
@@ -29,6 +34,8 @@ export interface SummaryInput {
   placements: Map<string, PlacementRecord>;
   range: ReviewedRange;
   state: SummaryState;
+  /** Signs the state for this change request. */
+  seal: StateSeal;
   /** Earlier open findings this run did not review again (incremental). */
   carried: StoredFinding[];
   /** Earlier findings this run no longer reports. */
@@ -37,6 +44,19 @@ export interface SummaryInput {
   runUrl?: string;
   maxLength: number;
 }
+
+/** The state's share of the comment: the rest is for people. */
+export function stateBudget(maxLength: number): number {
+  return Math.floor(maxLength * 0.3);
+}
+
+/** Model text cut before escaping: nobody reads more in a comment, and the file has it all. */
+const TITLE_LIMIT = 300;
+const VERDICT_LIMIT = 300;
+const EXPLANATION_LIMIT = 8_000;
+const BODY_LIMIT = 8_000;
+/** Room kept for the lines that say what was left out. */
+const NOTES_RESERVE = 1_500;
 
 const short = (sha: string | undefined) => (sha ? sha.slice(0, 7) : '?');
 
@@ -52,39 +72,38 @@ function link(
     : `${text} (outside the repository)`;
 }
 
+/** Where a reader finds what the comment leaves out. */
+export function findingsFilePointer(runUrl: string | undefined): string {
+  return runUrl ? `the findings file of [this run](${runUrl})` : "this run's findings file";
+}
+
 export function renderSummaryComment(input: SummaryInput): string {
+  const { result, range } = input;
+  const encoded = encodeState(input.state, input.seal, stateBudget(input.maxLength));
+  const whole = findingsFilePointer(input.runUrl);
+  const title = (text: string) => clip(text, TITLE_LIMIT);
   const notInline = input.result.findings
     .filter((f) => !input.placements.get(f.fingerprint)?.placement.startsWith('inline'))
     .sort(compareFindings);
-  // Shrink step by step until it fits.
-  for (const bodies of [true, false]) {
-    const text = compose(input, notInline, notInline.length, bodies);
-    if (text.length <= input.maxLength) return text;
-  }
-  let keep = notInline.length;
-  while (keep > 0) {
-    keep = Math.floor(keep * 0.8);
-    const text = compose(input, notInline, keep, false);
-    if (text.length <= input.maxLength) return text;
-  }
-  return compose(input, notInline, 0, false, true);
-}
+  // marker \n visible \n \n state
+  const budget = new Budget(
+    input.maxLength - SUMMARY_MARKER.length - encoded.marker.length - 3,
+    postedLength,
+  );
 
-function compose(
-  input: SummaryInput,
-  notInline: Finding[],
-  keep: number,
-  bodies: boolean,
-  minimal = false,
-): string {
-  const { result, range } = input;
-  const lines: string[] = ['## Codex review', ''];
-  if (result.incomplete) lines.push('> [!WARNING]', `> ${markdownInline(result.incomplete)}`, '');
+  // What is always there: the head, the counts, the footer.
+  const head: string[] = ['## Codex review', ''];
+  if (result.incomplete)
+    head.push(
+      '> [!WARNING]',
+      `> ${markdownInline(clipText(result.incomplete, 1_000, `the whole text is in ${whole}`))}`,
+      '',
+    );
   if (result.verdict.correctness)
-    lines.push(`**Verdict:** ${markdownInline(result.verdict.correctness)}`, '');
-  if (result.verdict.explanation && !minimal)
-    lines.push(markdownBlock(result.verdict.explanation), '');
-
+    head.push(
+      `**Verdict:** ${markdownInline(clip(result.verdict.correctness, VERDICT_LIMIT))}`,
+      '',
+    );
   const inlineCount = [...input.placements.values()].filter((p) => p.placement === 'inline').length;
   const earlierInline = [...input.placements.values()].filter(
     (p) => p.placement === 'inline-earlier',
@@ -94,78 +113,185 @@ function compose(
     n === 0
       ? 'no findings'
       : `${n} finding${n === 1 ? '' : 's'} (${countByPriority(result.findings)})`;
-  const where = [
-    inlineCount > 0 ? `${inlineCount} posted inline` : undefined,
-    earlierInline > 0 ? `${earlierInline} already inline from an earlier run` : undefined,
-    notInline.length > 0 ? `${notInline.length} listed below` : undefined,
-  ].filter(Boolean);
-  lines.push(
-    `Reviewed ${range.incremental ? 'the new commits' : 'the changes'} \`${short(range.base)}..${short(range.head)}\`: ${counts}` +
-      (where.length ? ` — ${where.join(', ')}.` : '.'),
-    '',
-  );
+  // Written once the table is filled; budgeted now at its longest.
+  const countsLine = (listed: number) => {
+    const where = [
+      inlineCount > 0 ? `${inlineCount} posted inline` : undefined,
+      earlierInline > 0 ? `${earlierInline} already inline from an earlier run` : undefined,
+      notInline.length === 0
+        ? undefined
+        : listed === notInline.length
+          ? `${notInline.length} listed below`
+          : `${listed} of the ${inlineCount + earlierInline > 0 ? 'other ' : ''}${notInline.length} listed below`,
+    ].filter(Boolean);
+    return [
+      `Reviewed ${range.incremental ? 'the new commits' : 'the changes'} \`${short(range.base)}..${short(range.head)}\`: ${counts}` +
+        (where.length ? ` — ${where.join(', ')}.` : '.'),
+      '',
+    ];
+  };
+  const u = result.usage;
+  const footer = [
+    `<sub>${[
+      `Codex ${result.codex.version}`,
+      `${u.input_tokens} input (${u.cached_input_tokens} cached) / ${u.output_tokens} output tokens`,
+      input.runUrl ? `[run](${input.runUrl})` : undefined,
+    ]
+      .filter(Boolean)
+      .join(' · ')}</sub>`,
+  ];
+  budget.force([...head, ...countsLine(Math.max(0, notInline.length - 1)), ...footer]);
+  const reserve = NOTES_RESERVE;
 
-  if (result.exec && !result.exec.findingsShaped && result.structured !== undefined && !minimal) {
-    // A custom schema's answer, shown as it is.
-    const json = JSON.stringify(result.structured, null, 2);
-    const room = Math.max(0, input.maxLength - 4_000);
-    lines.push(
-      '### Result',
+  // The rest, most important first.
+  const explanation: string[] = [];
+  if (result.verdict.explanation) {
+    const text = [
+      markdownBlock(
+        clipText(result.verdict.explanation, EXPLANATION_LIMIT, `the whole text is in ${whole}`),
+      ),
       '',
-      '```json',
-      json.length > room ? `${json.slice(0, room)}\n…` : json,
-      '```',
-      '',
-    );
+    ];
+    if (budget.take(text, reserve)) explanation.push(...text);
   }
+
+  const structured: string[] = [];
+  if (result.exec && !result.exec.findingsShaped && result.structured !== undefined) {
+    // A custom schema's answer, shown as it is, as much of it as fits.
+    const json = JSON.stringify(result.structured, null, 2);
+    const frame = ['### Result', '', '```json', '```', ''];
+    const room = budget.left - budget.cost(frame) - reserve - 200;
+    if (room > 0) {
+      const shown =
+        json.length > room
+          ? `${json.slice(0, room)}\n… (cut here; the whole result is in ${whole})`
+          : json;
+      const lines = ['### Result', '', '```json', shown, '```', ''];
+      if (budget.take(lines, reserve)) structured.push(...lines);
+    }
+  }
+
+  const table: string[] = [];
+  let listed = 0;
   if (notInline.length > 0) {
-    lines.push(
+    const frame = [
       '### Findings not posted inline',
       '',
       '| Priority | Finding | Location | Why here |',
       '|---|---|---|---|',
+    ];
+    if (budget.take(frame, reserve)) {
+      table.push(...frame);
+      for (const f of notInline) {
+        const reason = input.placements.get(f.fingerprint)?.reason ?? '';
+        const row = `| ${priorityBadge(f.priority)} | ${tableCell(title(f.title))} | ${link(input, f, { inRepo: f.inRepo, inTable: true })} | ${tableCell(reason.slice(0, 500))} |`;
+        if (!budget.take([row], reserve)) break;
+        table.push(row);
+        listed++;
+      }
+      table.push('');
+    }
+  }
+
+  const carried = storedList(
+    budget,
+    reserve,
+    '### Still open from earlier reviews',
+    input.carried,
+    (f) =>
+      `- ${priorityBadge(f.priority)} ${markdownInline(title(f.title))} — ${link(input, f, { inRepo: true, inTable: false })}`,
+  );
+  const resolved = storedList(
+    budget,
+    reserve,
+    '### Resolved since the last review',
+    input.resolved,
+    (f) => `- ✅ ~~${markdownInline(title(f.title))}~~ — ${codeSpan(location(f))}`,
+  );
+
+  // The bodies last, each whole or not at all, and only under rows that are listed.
+  const details: string[] = [];
+  let detailed = 0;
+  const withBody = notInline.slice(0, listed).filter((f) => f.body);
+  for (const f of withBody) {
+    const block = findingDetails([
+      {
+        ...f,
+        title: title(f.title),
+        body: clipText(f.body, BODY_LIMIT, `the whole text is in ${whole}`),
+      },
+    ]);
+    if (!budget.take(block, reserve)) break;
+    details.push(...block);
+    detailed++;
+  }
+
+  // What was left out, counted, with where it is.
+  const notes: string[] = [];
+  const unlisted = notInline.length - listed;
+  if (unlisted > 0)
+    notes.push(
+      `…and ${count(unlisted, 'more finding')} not listed here, the least severe, to keep this comment within the size limit: every finding is in ${whole}.`,
     );
-    for (const f of notInline.slice(0, keep)) {
-      const reason = input.placements.get(f.fingerprint)?.reason ?? '';
-      lines.push(
-        `| ${priorityBadge(f.priority)} | ${tableCell(f.title)} | ${link(input, f, { inRepo: f.inRepo, inTable: true })} | ${tableCell(reason)} |`,
-      );
-    }
-    const omitted = notInline.length - keep;
-    if (omitted > 0) {
-      lines.push(
-        '',
-        `…and ${omitted} less severe finding${omitted === 1 ? '' : 's'}, left out to fit this comment: see the job's step summary and findings file.`,
-      );
-    }
-    lines.push('');
-    if (bodies) lines.push(...findingDetails(notInline.slice(0, keep)));
-  }
+  if (detailed < withBody.length && listed > 0)
+    notes.push(
+      `The details of ${count(withBody.length - detailed, 'finding')} are left out to fit this comment; they are in ${whole}.`,
+    );
+  if (encoded.untracked > 0)
+    notes.push(
+      `The state kept for the next run holds the ${count(encoded.state.findings.filter((f) => f.status === 'open').length, 'most severe open finding')}; ${count(encoded.untracked, 'other')} ${encoded.untracked === 1 ? 'is' : 'are'} not tracked between runs (the comment's size limit), so a later run neither lists ${encoded.untracked === 1 ? 'it' : 'them'} as still open nor as resolved.`,
+    );
+  const notesBlock = notes.length ? [...notes.flatMap((line) => [line, ''])] : [];
 
-  if (input.carried.length > 0 && !minimal) {
-    lines.push('### Still open from earlier reviews', '');
-    for (const f of input.carried)
-      lines.push(
-        `- ${priorityBadge(f.priority)} ${markdownInline(f.title)} — ${link(input, f, { inRepo: true, inTable: false })}`,
-      );
-    lines.push('');
-  }
-  if (input.resolved.length > 0 && !minimal) {
-    lines.push('### Resolved since the last review', '');
-    for (const f of input.resolved)
-      lines.push(`- ✅ ~~${markdownInline(f.title)}~~ — ${codeSpan(location(f))}`);
-    lines.push('');
-  }
-
-  const u = result.usage;
-  const footer = [
-    `Codex ${result.codex.version}`,
-    `${u.input_tokens} input (${u.cached_input_tokens} cached) / ${u.output_tokens} output tokens`,
-    input.runUrl ? `[run](${input.runUrl})` : undefined,
-  ].filter(Boolean);
-  lines.push(`<sub>${footer.join(' · ')}</sub>`);
+  const visible = [
+    ...head,
+    ...explanation,
+    ...countsLine(listed),
+    ...structured,
+    ...table,
+    ...notesBlock,
+    ...details,
+    ...carried,
+    ...resolved,
+    ...footer,
+  ];
   // Everything between our two markers may carry model text: neutralise forged markers in it.
-  return [SUMMARY_MARKER, neutralizeMarkers(lines.join('\n')), '', encodeState(input.state)].join(
+  const body = [SUMMARY_MARKER, neutralizeMarkers(visible.join('\n')), '', encoded.marker].join(
     '\n',
   );
+  if (postedLength(body) <= input.maxLength) return body;
+  // Only when the parts that are always there do not fit (a tiny limit): the counts alone.
+  const minimal = [
+    '## Codex review',
+    '',
+    `${counts}: not listed here, to keep this comment within the size limit; every finding is in ${whole}.`,
+  ].join('\n');
+  return [SUMMARY_MARKER, minimal, '', encoded.marker].join('\n');
+}
+
+/** A list of earlier findings, as many as fit, then how many more. */
+function storedList(
+  budget: Budget,
+  reserve: number,
+  heading: string,
+  findings: StoredFinding[],
+  line: (f: StoredFinding) => string,
+): string[] {
+  if (findings.length === 0) return [];
+  const out = [heading, ''];
+  if (!budget.take(out, reserve)) return [];
+  let shown = 0;
+  for (const f of findings) {
+    const entry = line(f);
+    if (!budget.take([entry], reserve)) break;
+    out.push(entry);
+    shown++;
+  }
+  if (shown < findings.length) {
+    const more = `- …and ${findings.length - shown} more, left out to fit this comment.`;
+    budget.force([more]);
+    out.push(more);
+  }
+  out.push('');
+  return out;
 }

@@ -44,10 +44,11 @@ export async function writeRunFiles(input: {
     logger,
     scope,
   });
-  const outputs = buildOutputs(result, {
+  const { outputs, notes } = buildOutputs(result, {
     findingsFile,
     ...(reports.sarifFile ? { sarifFile: reports.sarifFile } : {}),
     ...(input.reviewUrl ? { reviewUrl: input.reviewUrl } : {}),
   });
+  for (const note of notes) logger.info(redactor.redact(note));
   return redactor.redactValue(outputs);
 }

@@ -2,8 +2,8 @@
 // $CODEX_HOME/sessions/YYYY/MM/DD/rollout-*-<thread_id>.jsonl, as an item_completed event
 // whose item is ExitedReviewMode. The rendered final message loses the priority and
 // confidence fields, so this file is the preferred source.
-import fs from 'node:fs';
 import { z } from 'zod';
+import { linesStartingWith } from '../codex/session-lines.js';
 import { isThreadFile, listSessionFiles } from '../codex/session-files.js';
 import { ReviewOutputSchema, type ReviewOutput } from './review-output.js';
 
@@ -36,9 +36,8 @@ export function readSessionReview(codexHome: string, threadId: string | undefine
       reason: `no session file for thread ${threadId} under ${codexHome}/sessions`,
     };
   let last: SessionReview = { kind: 'missing', reason: `no ExitedReviewMode item in ${file}` };
-  for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
-    // Cheap filter first: session files can hold megabytes of tool output.
-    if (!line.includes('ExitedReviewMode')) continue;
+  // Streamed, only the review's lines kept: session files hold every reply in full.
+  for (const line of linesStartingWith(file, 'ExitedReviewMode')) {
     let json: unknown;
     try {
       json = JSON.parse(line);

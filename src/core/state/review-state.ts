@@ -53,7 +53,7 @@ export function nextState(input: {
     ...carried,
     ...resolved,
   ];
-  const state: SummaryState = { version: 1, reviewedHead: input.reviewedHead, findings };
+  const state: SummaryState = { version: 2, reviewedHead: input.reviewedHead, findings };
   if (input.session) state.session = input.session;
   return { state, carried, resolved };
 }
