@@ -899,7 +899,7 @@ var require_parse = __commonJS({
       }
       return { risky: false };
     }, "analyzeRepeatedExtglob");
-    var parse3 = /* @__PURE__ */ __name((input2, options) => {
+    var parse4 = /* @__PURE__ */ __name((input2, options) => {
       if (typeof input2 !== "string") {
         throw new TypeError("Expected a string");
       }
@@ -978,13 +978,13 @@ var require_parse = __commonJS({
         consume(token.value);
       }, "append");
       const negate = /* @__PURE__ */ __name(() => {
-        let count = 1;
+        let count2 = 1;
         while (peek() === "!" && (peek(2) !== "(" || peek(3) === "?")) {
           advance();
           state.start++;
-          count++;
+          count2++;
         }
-        if (count % 2 === 0) {
+        if (count2 % 2 === 0) {
           return false;
         }
         state.negated = true;
@@ -1069,7 +1069,7 @@ var require_parse = __commonJS({
             output2 = token.close = `)$))${extglobStar}`;
           }
           if (token.inner.includes("*") && (rest = remaining()) && /^\.[^\\/.]+$/.test(rest)) {
-            const expression = parse3(rest, { ...options, fastpaths: false }).output;
+            const expression = parse4(rest, { ...options, fastpaths: false }).output;
             output2 = token.close = `)${expression})${extglobStar})`;
           }
           if (token.prev.type === "bos") {
@@ -1592,7 +1592,7 @@ var require_parse = __commonJS({
       }
       return state;
     }, "parse");
-    parse3.fastpaths = (input2, options) => {
+    parse4.fastpaths = (input2, options) => {
       const opts = { ...options };
       const max = typeof opts.maxLength === "number" ? Math.min(MAX_LENGTH, opts.maxLength) : MAX_LENGTH;
       const len = input2.length;
@@ -1657,7 +1657,7 @@ var require_parse = __commonJS({
       }
       return source;
     };
-    module.exports = parse3;
+    module.exports = parse4;
   }
 });
 
@@ -1666,7 +1666,7 @@ var require_picomatch = __commonJS({
   "node_modules/picomatch/lib/picomatch.js"(exports, module) {
     "use strict";
     var scan = require_scan();
-    var parse3 = require_parse();
+    var parse4 = require_parse();
     var utils = require_utils();
     var constants = require_constants();
     var isObject2 = /* @__PURE__ */ __name((val) => val && typeof val === "object" && !Array.isArray(val), "isObject");
@@ -1754,7 +1754,7 @@ var require_picomatch = __commonJS({
     picomatch3.isMatch = (str2, patterns, options) => picomatch3(patterns, options)(str2);
     picomatch3.parse = (pattern, options) => {
       if (Array.isArray(pattern)) return pattern.map((p) => picomatch3.parse(p, options));
-      return parse3(pattern, { ...options, fastpaths: false });
+      return parse4(pattern, { ...options, fastpaths: false });
     };
     picomatch3.scan = (input2, options) => scan(input2, options);
     picomatch3.compileRe = (state, options, returnOutput = false, returnState = false) => {
@@ -1780,10 +1780,10 @@ var require_picomatch = __commonJS({
       }
       let parsed = { negated: false, fastpaths: true };
       if (options.fastpaths !== false && (input2[0] === "." || input2[0] === "*")) {
-        parsed.output = parse3.fastpaths(input2, options);
+        parsed.output = parse4.fastpaths(input2, options);
       }
       if (!parsed.output) {
-        parsed = parse3(input2, options);
+        parsed = parse4(input2, options);
       }
       return picomatch3.compileRe(parsed, options, returnOutput, returnState);
     };
@@ -2408,8 +2408,8 @@ var require_Node = __commonJS({
         };
         const res = toJS.toJS(this, "", ctx);
         if (typeof onAnchor === "function")
-          for (const { count, res: res2 } of ctx.anchors.values())
-            onAnchor(res2, count);
+          for (const { count: count2, res: res2 } of ctx.anchors.values())
+            onAnchor(res2, count2);
         return typeof reviver === "function" ? applyReviver.applyReviver(reviver, { "": res }, "", res) : res;
       }
     };
@@ -2520,13 +2520,13 @@ var require_Alias = __commonJS({
         const anchor2 = anchors2 && source && anchors2.get(source);
         return anchor2 ? anchor2.count * anchor2.aliasCount : 0;
       } else if (identity.isCollection(node2)) {
-        let count = 0;
+        let count2 = 0;
         for (const item of node2.items) {
           const c = getAliasCount(doc, item, anchors2);
-          if (c > count)
-            count = c;
+          if (c > count2)
+            count2 = c;
         }
-        return count;
+        return count2;
       } else if (identity.isPair(node2)) {
         const kc = getAliasCount(doc, node2.key, anchors2);
         const vc = getAliasCount(doc, node2.value, anchors2);
@@ -5551,8 +5551,8 @@ var require_Document = __commonJS({
         };
         const res = toJS.toJS(this.contents, jsonArg ?? "", ctx);
         if (typeof onAnchor === "function")
-          for (const { count, res: res2 } of ctx.anchors.values())
-            onAnchor(res2, count);
+          for (const { count: count2, res: res2 } of ctx.anchors.values())
+            onAnchor(res2, count2);
         return typeof reviver === "function" ? applyReviver.applyReviver(reviver, { "": res }, "", res) : res;
       }
       /**
@@ -5639,12 +5639,12 @@ var require_errors = __commonJS({
         lineStr = prev + lineStr;
       }
       if (/[^ ]/.test(lineStr)) {
-        let count = 1;
+        let count2 = 1;
         const end = error62.linePos[1];
         if (end?.line === line && end.col > col) {
-          count = Math.max(1, Math.min(end.col - col, 80 - ci));
+          count2 = Math.max(1, Math.min(end.col - col, 80 - ci));
         }
-        const pointer = " ".repeat(ci) + "^".repeat(count);
+        const pointer = " ".repeat(ci) + "^".repeat(count2);
         error62.message += `:
 
 ${lineStr}
@@ -9220,7 +9220,7 @@ var require_public_api = __commonJS({
       return doc;
     }
     __name(parseDocument2, "parseDocument");
-    function parse3(src, reviver, options) {
+    function parse4(src, reviver, options) {
       let _reviver = void 0;
       if (typeof reviver === "function") {
         _reviver = reviver;
@@ -9239,7 +9239,7 @@ var require_public_api = __commonJS({
       }
       return doc.toJS(Object.assign({ reviver: _reviver }, options));
     }
-    __name(parse3, "parse");
+    __name(parse4, "parse");
     function stringify(value, replacer, options) {
       let _replacer = null;
       if (typeof replacer === "function" || Array.isArray(replacer)) {
@@ -9263,7 +9263,7 @@ var require_public_api = __commonJS({
       return new Document.Document(value, _replacer, options).toString(options);
     }
     __name(stringify, "stringify");
-    exports.parse = parse3;
+    exports.parse = parse4;
     exports.parseAllDocuments = parseAllDocuments;
     exports.parseDocument = parseDocument2;
     exports.stringify = stringify;
@@ -9763,7 +9763,7 @@ var require_parse2 = __commonJS({
       );
     }
     __name(parseInternal, "parseInternal");
-    module.exports = /* @__PURE__ */ __name(function parse3(s, env, opts) {
+    module.exports = /* @__PURE__ */ __name(function parse4(s, env, opts) {
       var mapped = parseInternal(s, env, opts);
       if (typeof env !== "function") {
         return mapped;
@@ -12185,20 +12185,20 @@ var require_resolve = __commonJS({
     }
     __name(hasRef, "hasRef");
     function countKeys(schema) {
-      let count = 0;
+      let count2 = 0;
       for (const key in schema) {
         if (key === "$ref")
           return Infinity;
-        count++;
+        count2++;
         if (SIMPLE_INLINED.has(key))
           continue;
         if (typeof schema[key] == "object") {
-          (0, util_1.eachItem)(schema[key], (sch) => count += countKeys(sch));
+          (0, util_1.eachItem)(schema[key], (sch) => count2 += countKeys(sch));
         }
-        if (count === Infinity)
+        if (count2 === Infinity)
           return Infinity;
       }
-      return count;
+      return count2;
     }
     __name(countKeys, "countKeys");
     function getFullPath(resolver, id = "", normalize2) {
@@ -13935,7 +13935,7 @@ var require_fast_uri = __commonJS({
         normalizeString(uri, options);
       } else if (typeof uri === "object") {
         uri = /** @type {T} */
-        parse3(serialize(uri, options), options);
+        parse4(serialize(uri, options), options);
       }
       return uri;
     }
@@ -13980,8 +13980,8 @@ var require_fast_uri = __commonJS({
     function resolveComponent(base, relative2, options, skipNormalization) {
       const target = {};
       if (!skipNormalization) {
-        base = parse3(serialize(base, options), options);
-        relative2 = parse3(serialize(relative2, options), options);
+        base = parse4(serialize(base, options), options);
+        relative2 = parse4(serialize(relative2, options), options);
       }
       options = options || {};
       if (!options.tolerant && relative2.scheme) {
@@ -14310,10 +14310,10 @@ var require_fast_uri = __commonJS({
       return { parsed, malformedAuthorityOrPort, malformedPercentEncoding, malformedSchemeSpecific, malformedHost, malformedScheme };
     }
     __name(parseWithStatus, "parseWithStatus");
-    function parse3(uri, opts) {
+    function parse4(uri, opts) {
       return parseWithStatus(uri, opts).parsed;
     }
-    __name(parse3, "parse");
+    __name(parse4, "parse");
     function normalizeString(uri, opts) {
       return normalizeStringWithStatus(uri, opts).normalized;
     }
@@ -14351,7 +14351,7 @@ var require_fast_uri = __commonJS({
       resolveComponent,
       equal,
       serialize,
-      parse: parse3
+      parse: parse4
     };
     module.exports = fastUri;
     module.exports.default = fastUri;
@@ -15898,8 +15898,8 @@ var require_contains = __commonJS({
         cxt.result(valid, () => cxt.reset());
         function validateItemsWithCount() {
           const schValid = gen.name("_valid");
-          const count = gen.let("count", 0);
-          validateItems(schValid, () => gen.if(schValid, () => checkLimits2(count)));
+          const count2 = gen.let("count", 0);
+          validateItems(schValid, () => gen.if(schValid, () => checkLimits2(count2)));
         }
         __name(validateItemsWithCount, "validateItemsWithCount");
         function validateItems(_valid, block) {
@@ -15914,16 +15914,16 @@ var require_contains = __commonJS({
           });
         }
         __name(validateItems, "validateItems");
-        function checkLimits2(count) {
-          gen.code((0, codegen_1._)`${count}++`);
+        function checkLimits2(count2) {
+          gen.code((0, codegen_1._)`${count2}++`);
           if (max === void 0) {
-            gen.if((0, codegen_1._)`${count} >= ${min}`, () => gen.assign(valid, true).break());
+            gen.if((0, codegen_1._)`${count2} >= ${min}`, () => gen.assign(valid, true).break());
           } else {
-            gen.if((0, codegen_1._)`${count} > ${max}`, () => gen.assign(valid, false).break());
+            gen.if((0, codegen_1._)`${count2} > ${max}`, () => gen.assign(valid, false).break());
             if (min === 1)
               gen.assign(valid, true);
             else
-              gen.if((0, codegen_1._)`${count} >= ${min}`, () => gen.assign(valid, true));
+              gen.if((0, codegen_1._)`${count2} >= ${min}`, () => gen.assign(valid, true));
           }
         }
         __name(checkLimits2, "checkLimits");
@@ -30150,11 +30150,11 @@ var require_pluralizer = __commonJS({
         this.singular = singular;
         this.plural = plural2;
       }
-      pluralize(count) {
-        const one = count === 1;
+      pluralize(count2) {
+        const one = count2 === 1;
         const keys = one ? singulars : plurals;
         const noun = one ? this.singular : this.plural;
-        return { ...keys, count, noun };
+        return { ...keys, count: count2, noun };
       }
     };
   }
@@ -37746,15 +37746,15 @@ ${value}`;
           pos = 0;
         }
       }
-      discardLeadingBytes(count) {
-        while (count > 0 && this.lineChunkIndex < this.chunks.length) {
+      discardLeadingBytes(count2) {
+        while (count2 > 0 && this.lineChunkIndex < this.chunks.length) {
           const chunk = this.chunks[this.lineChunkIndex];
           const remaining = chunk.length - this.linePos;
-          if (count < remaining) {
-            this.linePos += count;
-            count = 0;
+          if (count2 < remaining) {
+            this.linePos += count2;
+            count2 = 0;
           } else {
-            count -= remaining;
+            count2 -= remaining;
             this.lineChunkIndex++;
             this.linePos = 0;
           }
@@ -41052,14 +41052,14 @@ function codePointLength(str2) {
   const units = str2.length;
   if (!highSurrogate.test(str2))
     return units;
-  let count = units;
+  let count2 = units;
   for (let i = 0; i < units - 1; i++) {
     if ((str2.charCodeAt(i) & 64512) === 55296 && (str2.charCodeAt(i + 1) & 64512) === 56320) {
-      count--;
+      count2--;
       i++;
     }
   }
-  return count;
+  return count2;
 }
 __name(codePointLength, "codePointLength");
 function getLengthableOrigin(input2) {
@@ -41732,18 +41732,18 @@ var validateAsync = /* @__PURE__ */ __name(async (schema, value, _ctx) => {
   return result.issues.length === 0;
 }, "validateAsync");
 var _encode = /* @__PURE__ */ __name((_Err) => {
-  const parse3 = _parse(_Err);
+  const parse4 = _parse(_Err);
   const fn = /* @__PURE__ */ __name((schema, value, _ctx, _params) => {
     const ctx = _ctx ? { ..._ctx, direction: "backward" } : { direction: "backward" };
-    return parse3(schema, value, ctx, finalizeParams(fn, _params));
+    return parse4(schema, value, ctx, finalizeParams(fn, _params));
   }, "fn");
   return fn;
 }, "_encode");
 var encode = /* @__PURE__ */ _encode($ZodRealError);
 var _decode = /* @__PURE__ */ __name((_Err) => {
-  const parse3 = _parse(_Err);
+  const parse4 = _parse(_Err);
   const fn = /* @__PURE__ */ __name((schema, value, _ctx, _params) => {
-    return parse3(schema, value, _ctx, finalizeParams(fn, _params));
+    return parse4(schema, value, _ctx, finalizeParams(fn, _params));
   }, "fn");
   return fn;
 }, "_decode");
@@ -43267,7 +43267,7 @@ function capSize(inst, size) {
   if (!caps.length)
     return;
   const cap = Math.min(...caps.map((c) => c[0]));
-  const parse3 = inst._zod.parse;
+  const parse4 = inst._zod.parse;
   inst._zod.parse = (payload, ctx) => {
     const n = size(payload.value);
     if (n > cap && !ctx?.skipChecks && ctx?.direction !== "backward") {
@@ -43281,7 +43281,7 @@ function capSize(inst, size) {
         }
       }
     }
-    return parse3(payload, ctx);
+    return parse4(payload, ctx);
   };
 }
 __name(capSize, "capSize");
@@ -45562,8 +45562,8 @@ function az_default() {
 __name(az_default, "default");
 
 // node_modules/zod/v4/locales/be.js
-function getBelarusianPlural(count, one, few, many) {
-  const absCount = Math.abs(count);
+function getBelarusianPlural(count2, one, few, many) {
+  const absCount = Math.abs(count2);
   const lastDigit = absCount % 10;
   const lastTwoDigits = absCount % 100;
   if (lastTwoDigits >= 11 && lastTwoDigits <= 19) {
@@ -48253,8 +48253,8 @@ function hu_default() {
 __name(hu_default, "default");
 
 // node_modules/zod/v4/locales/hy.js
-function getArmenianPlural(count, one, many) {
-  return Math.abs(count) === 1 ? one : many;
+function getArmenianPlural(count2, one, many) {
+  return Math.abs(count2) === 1 ? one : many;
 }
 __name(getArmenianPlural, "getArmenianPlural");
 function withDefiniteArticle(word) {
@@ -51042,8 +51042,8 @@ function ro_default() {
 __name(ro_default, "default");
 
 // node_modules/zod/v4/locales/ru.js
-function getRussianPlural(count, one, few, many) {
-  const absCount = Math.abs(count);
+function getRussianPlural(count2, one, few, many) {
+  const absCount = Math.abs(count2);
   const lastDigit = absCount % 10;
   const lastTwoDigits = absCount % 100;
   if (lastTwoDigits >= 11 && lastTwoDigits <= 19) {
@@ -62218,8 +62218,8 @@ function sliceListing(slice) {
 __name(sliceListing, "sliceListing");
 function sliceInstructions(input2) {
   const { shard, slice } = input2;
-  const count = `${slice.files.length} file${slice.files.length === 1 ? "" : "s"}`;
-  const head = input2.mode === "review" ? `This review is shard ${shard.index} of ${shard.total}: the changed files are split into ${shard.total} disjoint parts, each reviewed by its own job. Review only the changes to your part, the ${count} below (an entry ending in "/" stands for every changed file below that directory). Report findings only in these files. Read the rest of the change and of the repository for context only: the other jobs report on it.` : `This task is shard ${shard.index} of ${shard.total}: the repository's files are split into ${shard.total} disjoint parts, each handled by its own job. Your part is the ${count} below (an entry ending in "/" stands for every file below that directory). Report findings only in these files. Read other files for context only: the other jobs report on them.`;
+  const count2 = `${slice.files.length} file${slice.files.length === 1 ? "" : "s"}`;
+  const head = input2.mode === "review" ? `This review is shard ${shard.index} of ${shard.total}: the changed files are split into ${shard.total} disjoint parts, each reviewed by its own job. Review only the changes to your part, the ${count2} below (an entry ending in "/" stands for every changed file below that directory). Report findings only in these files. Read the rest of the change and of the repository for context only: the other jobs report on it.` : `This task is shard ${shard.index} of ${shard.total}: the repository's files are split into ${shard.total} disjoint parts, each handled by its own job. Your part is the ${count2} below (an entry ending in "/" stands for every file below that directory). Report findings only in these files. Read other files for context only: the other jobs report on them.`;
   return `${head}
 
 Your files (paths relative to the repository root):
@@ -64711,9 +64711,47 @@ var PermissionDeniedError = class extends Error {
 
 // src/core/state/markers.ts
 import { deflateRawSync, inflateRawSync } from "node:zlib";
+
+// src/core/state/state-key.ts
+import { createHmac, hkdfSync, timingSafeEqual } from "node:crypto";
+var SALT = "codex-review review-state";
+var INFO = "hmac-sha256 v1";
+var MAC_PATTERN = "[A-Za-z0-9_-]{43}";
+var StateKey = class _StateKey {
+  constructor(key) {
+    this.key = key;
+  }
+  key;
+  static {
+    __name(this, "StateKey");
+  }
+  /** undefined without a secret: states are then written unsigned and never believed. */
+  static fromSecret(secret) {
+    if (!secret) return void 0;
+    return new _StateKey(Buffer.from(hkdfSync("sha256", secret, SALT, INFO, 32)));
+  }
+  /**
+   * `scope` binds the state to where it was written (one pull request, one audit's issue): a
+   * genuine state copied onto another pull request does not verify there.
+   */
+  sign(scope, payload) {
+    return createHmac("sha256", this.key).update(`${scope.length}:${scope}
+${payload}`).digest("base64url");
+  }
+  verify(scope, payload, mac3) {
+    const expected = Buffer.from(this.sign(scope, payload));
+    const given = Buffer.from(mac3);
+    return given.length === expected.length && timingSafeEqual(given, expected);
+  }
+};
+
+// src/core/state/markers.ts
 var SUMMARY_MARKER = "<!-- codex-review:summary -->";
-var STATE_PATTERN = /<!-- codex-review:state ([A-Za-z0-9+/=]+) -->/;
-var FINDING_PATTERN = /<!-- codex-review:finding ([0-9a-f]{16}(?:-\d+)?) -->/g;
+var STATE_PATTERN = new RegExp(
+  `<!-- codex-review:state ([A-Za-z0-9+/=]+)(?: (${MAC_PATTERN}))? -->`,
+  "g"
+);
+var FINDING_PATTERN = /<!-- codex-review:finding ([0-9a-f]{16}(?:-[0-9a-f]+)?) -->/g;
 function auditMarker(key) {
   return `<!-- codex-review:audit ${key.replace(/[^\w./@ -]/g, "_").replace(/--+/g, "-")} -->`;
 }
@@ -64738,28 +64776,112 @@ var StoredFindingSchema = external_exports.object({
   placement: external_exports.string()
 });
 var SummaryStateSchema = external_exports.object({
-  version: external_exports.literal(1),
+  /** 2: signed and bounded. A version-1 state (unsigned) is never believed. */
+  version: external_exports.literal(2),
   /** The head commit the last run reviewed: the base of the next incremental review. */
   reviewedHead: external_exports.string(),
   findings: external_exports.array(StoredFindingSchema),
   /** The Codex session of the review that wrote this state, for answers to resume. */
-  session: external_exports.object({ threadId: external_exports.string(), digest: external_exports.string().optional() }).optional()
+  session: external_exports.object({ threadId: external_exports.string(), digest: external_exports.string().optional() }).optional(),
+  /** Open findings left out of `findings` to keep the state within its size budget. */
+  untracked: external_exports.number().int().nonnegative().optional()
 });
-function encodeState(state) {
-  const data = deflateRawSync(Buffer.from(JSON.stringify(state))).toString("base64");
-  return `<!-- codex-review:state ${data} -->`;
+var STATE_TITLE_LIMIT = 200;
+var STATE_PATH_LIMIT = 1024;
+var MAX_INFLATED_BYTES = 16 * 1024 * 1024;
+function encodeState(state, seal, maxLength = Number.POSITIVE_INFINITY) {
+  const rest = { ...state };
+  delete rest.untracked;
+  const severity = /* @__PURE__ */ __name((f) => f.priority ?? 4, "severity");
+  const storable = state.findings.filter((f) => (f.path?.length ?? 0) <= STATE_PATH_LIMIT);
+  const open2 = storable.filter((f) => f.status === "open");
+  const order = [
+    ...[...open2].sort((a, b) => severity(a) - severity(b)),
+    ...storable.filter((f) => f.status !== "open")
+  ].map((f) => ({ ...f, title: clip(f.title, STATE_TITLE_LIMIT) }));
+  const openCount = state.findings.filter((f) => f.status === "open").length;
+  const build2 = /* @__PURE__ */ __name((keep) => {
+    const findings = order.slice(0, keep);
+    const kept = findings.filter((f) => f.status === "open").length;
+    const untracked = openCount - kept;
+    const written = {
+      ...rest,
+      version: 2,
+      findings,
+      ...untracked > 0 ? { untracked } : {}
+    };
+    const data = deflateRawSync(Buffer.from(JSON.stringify(written))).toString("base64");
+    const mac3 = seal.key ? ` ${seal.key.sign(seal.scope, data)}` : "";
+    return { marker: `<!-- codex-review:state ${data}${mac3} -->`, state: written, untracked };
+  }, "build");
+  const all = build2(order.length);
+  if (all.marker.length <= maxLength) return all;
+  let low = 0;
+  let high = order.length - 1;
+  let best = build2(0);
+  while (low <= high) {
+    const middle = Math.floor((low + high) / 2);
+    const candidate = build2(middle);
+    if (candidate.marker.length <= maxLength) {
+      best = candidate;
+      low = middle + 1;
+    } else {
+      high = middle - 1;
+    }
+  }
+  return best;
 }
 __name(encodeState, "encodeState");
 function neutralizeMarkers(text2) {
   return text2.replace(/<!--/g, "&lt;!--");
 }
 __name(neutralizeMarkers, "neutralizeMarkers");
-function decodeState(body) {
-  const match = body ? [...body.matchAll(new RegExp(STATE_PATTERN.source, "g"))].at(-1) : void 0;
-  if (!match) return void 0;
+function readState(body, seal) {
+  const match = body ? [...body.matchAll(STATE_PATTERN)].at(-1) : void 0;
+  if (!match) return { kind: "absent" };
+  const [, data, mac3] = match;
+  if (!seal.key) {
+    return { kind: "untrusted", reason: "there is no key to verify it (no OpenAI API key)" };
+  }
+  if (!mac3) {
+    return {
+      kind: "untrusted",
+      reason: "it is not signed (written by an older version, or by someone else)"
+    };
+  }
+  if (!seal.key.verify(seal.scope, data, mac3)) {
+    return {
+      kind: "untrusted",
+      reason: "its signature does not verify (written by someone else, for another change, or before the OpenAI API key changed)"
+    };
+  }
+  const state = parse3(data);
+  return state ? { kind: "trusted", state } : { kind: "untrusted", reason: "it cannot be read (an incompatible version)" };
+}
+__name(readState, "readState");
+function changeScope(cr) {
+  return `change ${cr.url ?? ""} #${cr.number}`;
+}
+__name(changeScope, "changeScope");
+function auditScope(key) {
+  return `audit ${key}`;
+}
+__name(auditScope, "auditScope");
+function believedState(body, seal, say) {
+  const reading = readState(body, seal);
+  if (reading.kind === "untrusted")
+    say(
+      `The review state in the existing summary is not believed: ${reading.reason}. This run starts afresh (a full review; nothing taken from that state).`
+    );
+  return reading.kind === "trusted" ? reading.state : void 0;
+}
+__name(believedState, "believedState");
+function parse3(data) {
   try {
     const json3 = JSON.parse(
-      inflateRawSync(Buffer.from(match[1], "base64")).toString("utf8")
+      inflateRawSync(Buffer.from(data, "base64"), {
+        maxOutputLength: MAX_INFLATED_BYTES
+      }).toString("utf8")
     );
     const parsed = SummaryStateSchema.safeParse(json3);
     return parsed.success ? parsed.data : void 0;
@@ -64767,7 +64889,14 @@ function decodeState(body) {
     return void 0;
   }
 }
-__name(decodeState, "decodeState");
+__name(parse3, "parse");
+function clip(text2, max) {
+  if (text2.length <= max) return text2;
+  let end = Math.max(0, max - 1);
+  if (end > 0 && /[\ud800-\udbff]/.test(text2[end - 1])) end--;
+  return `${text2.slice(0, end)}\u2026`;
+}
+__name(clip, "clip");
 
 // src/core/render/sanitize.ts
 var ESCAPE_SEQUENCE = /(?:\u001b\[|\u009b)[\u0030-\u003f]*[\u0020-\u002f]*[\u0040-\u007e]|(?:\u001b[\]PX^_]|[\u0090\u0098\u009d-\u009f])[^\u0007\u001b\u009c]*(?:\u0007|\u001b\\|\u009c)|\u001b[\u0020-\u002f]*[\u0030-\u007e]/g;
@@ -64825,6 +64954,75 @@ function neutralizeQuickActions(body) {
   return body.replace(/^([\s\u0085\p{Default_Ignorable_Code_Point}\p{Cf}]*)\/(?![/*])/gmu, "$1\\/");
 }
 __name(neutralizeQuickActions, "neutralizeQuickActions");
+
+// src/core/render/fit.ts
+var postedLength = /* @__PURE__ */ __name((line) => neutralizeQuickActions(neutralizeMarkers(line)).length, "postedLength");
+var Budget = class {
+  constructor(limit, measure) {
+    this.limit = limit;
+    this.measure = measure;
+  }
+  limit;
+  measure;
+  static {
+    __name(this, "Budget");
+  }
+  used = 0;
+  /** What `lines` cost, a line break after each. */
+  cost(lines) {
+    let total = 0;
+    for (const line of lines) total += this.measure(line) + 1;
+    return total;
+  }
+  get left() {
+    return this.limit - this.used;
+  }
+  /** Takes `lines` when they fit with `reserve` still left after them. */
+  take(lines, reserve = 0) {
+    const cost = this.cost(lines);
+    if (cost + reserve > this.left) return false;
+    this.used += cost;
+    return true;
+  }
+  /** Takes `lines` whatever they cost: parts that must be there, measured so the rest fits. */
+  force(lines) {
+    this.used += this.cost(lines);
+  }
+};
+function clipText(text2, max, whereWhole) {
+  if (text2.length <= max) return text2;
+  const note = `
+
+\u2026 (cut at ${max.toLocaleString("en-US")} of ${text2.length.toLocaleString("en-US")} characters; ${whereWhole})`;
+  let end = Math.max(0, max - note.length);
+  const lineEnd = text2.lastIndexOf("\n", end);
+  if (lineEnd > end - 200 && lineEnd > 0) end = lineEnd;
+  if (end > 0 && /[\ud800-\udbff]/.test(text2[end - 1])) end--;
+  return `${text2.slice(0, end)}${note}`;
+}
+__name(clipText, "clipText");
+function count(n, noun) {
+  return `${n.toLocaleString("en-US")} ${noun}${n === 1 ? "" : "s"}`;
+}
+__name(count, "count");
+function clipForLog(result, whereWhole) {
+  const cut = `the whole text is in ${whereWhole}`;
+  return {
+    ...result,
+    incomplete: result.incomplete && clipText(result.incomplete, 4e3, cut),
+    verdict: {
+      ...result.verdict,
+      correctness: result.verdict.correctness && clipText(result.verdict.correctness, 1e3, cut),
+      explanation: result.verdict.explanation && clipText(result.verdict.explanation, 64e3, cut)
+    },
+    findings: result.findings.map((f) => ({
+      ...f,
+      title: clipText(f.title, 1e3, cut),
+      body: clipText(f.body, 16e3, cut)
+    }))
+  };
+}
+__name(clipForLog, "clipForLog");
 
 // src/core/render/suggestion.ts
 function fenceFor(text2) {
@@ -64902,52 +65100,314 @@ function findingDetails(findings) {
 }
 __name(findingDetails, "findingDetails");
 
+// src/core/render/summary-comment.ts
+function stateBudget(maxLength) {
+  return Math.floor(maxLength * 0.3);
+}
+__name(stateBudget, "stateBudget");
+var TITLE_LIMIT = 300;
+var VERDICT_LIMIT = 300;
+var EXPLANATION_LIMIT = 8e3;
+var BODY_LIMIT = 8e3;
+var NOTES_RESERVE = 1500;
+var short = /* @__PURE__ */ __name((sha) => sha ? sha.slice(0, 7) : "?", "short");
+function link(input2, f, where) {
+  if (!f.path) return "(no location)";
+  const text2 = codeSpan(location(f), { inTable: where.inTable });
+  return where.inRepo ? `[${text2}](${input2.fileUrl(f.path, f.startLine, f.endLine)})` : `${text2} (outside the repository)`;
+}
+__name(link, "link");
+function findingsFilePointer(runUrl) {
+  return runUrl ? `the findings file of [this run](${runUrl})` : "this run's findings file";
+}
+__name(findingsFilePointer, "findingsFilePointer");
+function renderSummaryComment(input2) {
+  const { result, range } = input2;
+  const encoded = encodeState(input2.state, input2.seal, stateBudget(input2.maxLength));
+  const whole = findingsFilePointer(input2.runUrl);
+  const title = /* @__PURE__ */ __name((text2) => clip(text2, TITLE_LIMIT), "title");
+  const notInline = input2.result.findings.filter((f) => !input2.placements.get(f.fingerprint)?.placement.startsWith("inline")).sort(compareFindings);
+  const budget = new Budget(
+    input2.maxLength - SUMMARY_MARKER.length - encoded.marker.length - 3,
+    postedLength
+  );
+  const head = ["## Codex review", ""];
+  if (result.incomplete)
+    head.push(
+      "> [!WARNING]",
+      `> ${markdownInline(clipText(result.incomplete, 1e3, `the whole text is in ${whole}`))}`,
+      ""
+    );
+  if (result.verdict.correctness)
+    head.push(
+      `**Verdict:** ${markdownInline(clip(result.verdict.correctness, VERDICT_LIMIT))}`,
+      ""
+    );
+  const inlineCount = [...input2.placements.values()].filter((p) => p.placement === "inline").length;
+  const earlierInline = [...input2.placements.values()].filter(
+    (p) => p.placement === "inline-earlier"
+  ).length;
+  const n = result.findings.length;
+  const counts = n === 0 ? "no findings" : `${n} finding${n === 1 ? "" : "s"} (${countByPriority(result.findings)})`;
+  const countsLine = /* @__PURE__ */ __name((listed2) => {
+    const where = [
+      inlineCount > 0 ? `${inlineCount} posted inline` : void 0,
+      earlierInline > 0 ? `${earlierInline} already inline from an earlier run` : void 0,
+      notInline.length === 0 ? void 0 : listed2 === notInline.length ? `${notInline.length} listed below` : `${listed2} of the ${inlineCount + earlierInline > 0 ? "other " : ""}${notInline.length} listed below`
+    ].filter(Boolean);
+    return [
+      `Reviewed ${range.incremental ? "the new commits" : "the changes"} \`${short(range.base)}..${short(range.head)}\`: ${counts}` + (where.length ? ` \u2014 ${where.join(", ")}.` : "."),
+      ""
+    ];
+  }, "countsLine");
+  const u = result.usage;
+  const footer = [
+    `<sub>${[
+      `Codex ${result.codex.version}`,
+      `${u.input_tokens} input (${u.cached_input_tokens} cached) / ${u.output_tokens} output tokens`,
+      input2.runUrl ? `[run](${input2.runUrl})` : void 0
+    ].filter(Boolean).join(" \xB7 ")}</sub>`
+  ];
+  budget.force([...head, ...countsLine(Math.max(0, notInline.length - 1)), ...footer]);
+  const reserve = NOTES_RESERVE;
+  const explanation = [];
+  if (result.verdict.explanation) {
+    const text2 = [
+      markdownBlock(
+        clipText(result.verdict.explanation, EXPLANATION_LIMIT, `the whole text is in ${whole}`)
+      ),
+      ""
+    ];
+    if (budget.take(text2, reserve)) explanation.push(...text2);
+  }
+  const structured = [];
+  if (result.exec && !result.exec.findingsShaped && result.structured !== void 0) {
+    const json3 = JSON.stringify(result.structured, null, 2);
+    const frame = ["### Result", "", "```json", "```", ""];
+    const room = budget.left - budget.cost(frame) - reserve - 200;
+    if (room > 0) {
+      const shown2 = json3.length > room ? `${json3.slice(0, room)}
+\u2026 (cut here; the whole result is in ${whole})` : json3;
+      const lines = ["### Result", "", "```json", shown2, "```", ""];
+      if (budget.take(lines, reserve)) structured.push(...lines);
+    }
+  }
+  const table = [];
+  let listed = 0;
+  if (notInline.length > 0) {
+    const frame = [
+      "### Findings not posted inline",
+      "",
+      "| Priority | Finding | Location | Why here |",
+      "|---|---|---|---|"
+    ];
+    if (budget.take(frame, reserve)) {
+      table.push(...frame);
+      for (const f of notInline) {
+        const reason = input2.placements.get(f.fingerprint)?.reason ?? "";
+        const row = `| ${priorityBadge(f.priority)} | ${tableCell(title(f.title))} | ${link(input2, f, { inRepo: f.inRepo, inTable: true })} | ${tableCell(reason.slice(0, 500))} |`;
+        if (!budget.take([row], reserve)) break;
+        table.push(row);
+        listed++;
+      }
+      table.push("");
+    }
+  }
+  const carried = storedList(
+    budget,
+    reserve,
+    "### Still open from earlier reviews",
+    input2.carried,
+    (f) => `- ${priorityBadge(f.priority)} ${markdownInline(title(f.title))} \u2014 ${link(input2, f, { inRepo: true, inTable: false })}`
+  );
+  const resolved = storedList(
+    budget,
+    reserve,
+    "### Resolved since the last review",
+    input2.resolved,
+    (f) => `- \u2705 ~~${markdownInline(title(f.title))}~~ \u2014 ${codeSpan(location(f))}`
+  );
+  const details = [];
+  let detailed = 0;
+  const withBody = notInline.slice(0, listed).filter((f) => f.body);
+  for (const f of withBody) {
+    const block = findingDetails([
+      {
+        ...f,
+        title: title(f.title),
+        body: clipText(f.body, BODY_LIMIT, `the whole text is in ${whole}`)
+      }
+    ]);
+    if (!budget.take(block, reserve)) break;
+    details.push(...block);
+    detailed++;
+  }
+  const notes = [];
+  const unlisted = notInline.length - listed;
+  if (unlisted > 0)
+    notes.push(
+      `\u2026and ${count(unlisted, "more finding")} not listed here, the least severe, to keep this comment within the size limit: every finding is in ${whole}.`
+    );
+  if (detailed < withBody.length && listed > 0)
+    notes.push(
+      `The details of ${count(withBody.length - detailed, "finding")} are left out to fit this comment; they are in ${whole}.`
+    );
+  if (encoded.untracked > 0)
+    notes.push(
+      `The state kept for the next run holds the ${count(encoded.state.findings.filter((f) => f.status === "open").length, "most severe open finding")}; ${count(encoded.untracked, "other")} ${encoded.untracked === 1 ? "is" : "are"} not tracked between runs (the comment's size limit), so a later run neither lists ${encoded.untracked === 1 ? "it" : "them"} as still open nor as resolved.`
+    );
+  const notesBlock = notes.length ? [...notes.flatMap((line) => [line, ""])] : [];
+  const visible = [
+    ...head,
+    ...explanation,
+    ...countsLine(listed),
+    ...structured,
+    ...table,
+    ...notesBlock,
+    ...details,
+    ...carried,
+    ...resolved,
+    ...footer
+  ];
+  const body = [SUMMARY_MARKER, neutralizeMarkers(visible.join("\n")), "", encoded.marker].join(
+    "\n"
+  );
+  if (postedLength(body) <= input2.maxLength) return body;
+  const minimal = [
+    "## Codex review",
+    "",
+    `${counts}: not listed here, to keep this comment within the size limit; every finding is in ${whole}.`
+  ].join("\n");
+  return [SUMMARY_MARKER, minimal, "", encoded.marker].join("\n");
+}
+__name(renderSummaryComment, "renderSummaryComment");
+function storedList(budget, reserve, heading, findings, line) {
+  if (findings.length === 0) return [];
+  const out = [heading, ""];
+  if (!budget.take(out, reserve)) return [];
+  let shown2 = 0;
+  for (const f of findings) {
+    const entry = line(f);
+    if (!budget.take([entry], reserve)) break;
+    out.push(entry);
+    shown2++;
+  }
+  if (shown2 < findings.length) {
+    const more = `- \u2026and ${findings.length - shown2} more, left out to fit this comment.`;
+    budget.force([more]);
+    out.push(more);
+  }
+  out.push("");
+  return out;
+}
+__name(storedList, "storedList");
+
 // src/core/render/tracking-issue.ts
+var TITLE_LIMIT2 = 300;
+var EXPLANATION_LIMIT2 = 4e3;
+var BODY_LIMIT2 = 8e3;
+var NOTES_RESERVE2 = 1e3;
 var inline = /* @__PURE__ */ __name((text2) => markdownInline(text2).replace(/([[\]])/g, "\\$1"), "inline");
 function renderTrackingIssue(input2) {
-  const body = compose(input2, true);
-  return body.length <= input2.maxLength ? body : compose(input2, false);
-}
-__name(renderTrackingIssue, "renderTrackingIssue");
-function compose(input2, details) {
   const { result } = input2;
+  const encoded = encodeState(input2.state, input2.seal, stateBudget(input2.maxLength));
+  const whole = findingsFilePointer(input2.runUrl);
+  const title = /* @__PURE__ */ __name((text2) => clip(text2, TITLE_LIMIT2), "title");
   const open2 = [...result.findings].sort(compareFindings);
+  const budget = new Budget(
+    input2.maxLength - input2.marker.length - encoded.marker.length - 2,
+    postedLength
+  );
   const ran = input2.runUrl ? `[this run](${input2.runUrl})` : "the last run";
-  const lines = [
+  const head = [
     `Codex audit, updated by ${ran} on ${input2.date} at commit \`${input2.sha.slice(0, 7)}\`.`,
     "",
     open2.length === 0 ? "**No open findings.**" : `**${open2.length} open finding${open2.length === 1 ? "" : "s"}:** ${countByPriority(open2)}`,
     ""
   ];
-  if (result.verdict.explanation) lines.push(`> ${inline(result.verdict.explanation)}`, "");
-  if (open2.length > 0) {
-    lines.push("### Open", "");
-    for (const f of open2) {
-      const where = f.path ? f.inRepo ? ` \u2014 [${codeSpan(location(f))}](${input2.fileUrl(f.path, f.startLine, f.endLine)})` : ` \u2014 ${codeSpan(location(f))} (outside the repository)` : "";
-      lines.push(`- [ ] ${priorityBadge(f.priority)} **${inline(f.title)}**${where}`);
-      if (details && f.body)
-        lines.push(
-          `  <details><summary>Details</summary>`,
-          "",
-          indent(markdownBlock(f.body)),
-          "",
-          "  </details>"
-        );
-    }
-    lines.push("");
+  budget.force(head);
+  const explanation = [];
+  if (result.verdict.explanation) {
+    const text2 = clipText(
+      result.verdict.explanation,
+      EXPLANATION_LIMIT2,
+      `the whole text is in ${whole}`
+    );
+    const lines2 = [`> ${inline(text2)}`, ""];
+    if (budget.take(lines2, NOTES_RESERVE2)) explanation.push(...lines2);
   }
-  if (input2.fixed.length > 0) {
-    lines.push("### Fixed since the last run", "");
+  const items = [];
+  if (open2.length > 0) budget.force(["### Open", "", ""]);
+  for (const f of open2) {
+    const where = f.path ? f.inRepo ? ` \u2014 [${codeSpan(location(f))}](${input2.fileUrl(f.path, f.startLine, f.endLine)})` : ` \u2014 ${codeSpan(location(f))} (outside the repository)` : "";
+    const line = `- [ ] ${priorityBadge(f.priority)} **${inline(title(f.title))}**${where}`;
+    if (!budget.take([line], NOTES_RESERVE2)) break;
+    items.push({ finding: f, line });
+  }
+  const detailed = /* @__PURE__ */ new Map();
+  const withBody = items.filter((i) => i.finding.body).length;
+  for (const { finding } of items) {
+    if (!finding.body) continue;
+    const body2 = clipText(finding.body, BODY_LIMIT2, `the whole text is in ${whole}`);
+    const block = [
+      `  <details><summary>Details</summary>`,
+      "",
+      indent(markdownBlock(body2)),
+      "",
+      "  </details>"
+    ];
+    if (!budget.take(block, NOTES_RESERVE2)) break;
+    detailed.set(finding, block);
+  }
+  const fixed = [];
+  if (input2.fixed.length > 0 && budget.take(["### Fixed since the last run", ""], NOTES_RESERVE2)) {
+    fixed.push("### Fixed since the last run", "");
+    let shown2 = 0;
     for (const f of input2.fixed) {
-      lines.push(
-        `- [x] ~~${inline(f.title)}~~${f.path ? ` \u2014 ${codeSpan(location(f))}` : ""} (no longer reported on ${input2.date})`
-      );
+      const line = `- [x] ~~${inline(title(f.title))}~~${f.path ? ` \u2014 ${codeSpan(location(f))}` : ""} (no longer reported on ${input2.date})`;
+      if (!budget.take([line], NOTES_RESERVE2)) break;
+      fixed.push(line);
+      shown2++;
     }
+    if (shown2 < input2.fixed.length) {
+      const more = `- \u2026and ${input2.fixed.length - shown2} more, left out to fit this issue.`;
+      budget.force([more]);
+      fixed.push(more);
+    }
+    fixed.push("");
+  }
+  const notes = [];
+  if (items.length < open2.length)
+    notes.push(
+      `\u2026and ${count(open2.length - items.length, "more open finding")} not listed here, the least severe, to keep this issue within the size limit: every finding is in ${whole}.`,
+      ""
+    );
+  if (detailed.size < withBody)
+    notes.push(
+      `The details of ${count(withBody - detailed.size, "finding")} are left out to fit this issue; they are in ${whole}.`,
+      ""
+    );
+  if (encoded.untracked > 0)
+    notes.push(
+      `The state kept for the next run tracks the most severe open findings; ${count(encoded.untracked, "other")} ${encoded.untracked === 1 ? "is" : "are"} not tracked (the size limit), so a later run cannot list ${encoded.untracked === 1 ? "it" : "them"} as fixed.`,
+      ""
+    );
+  const lines = [...head, ...explanation];
+  if (items.length > 0) {
+    lines.push("### Open", "");
+    for (const { finding, line } of items) lines.push(line, ...detailed.get(finding) ?? []);
     lines.push("");
   }
-  return [input2.marker, neutralizeMarkers(lines.join("\n")), encodeState(input2.state)].join("\n");
+  lines.push(...notes, ...fixed);
+  const body = [input2.marker, neutralizeMarkers(lines.join("\n")), encoded.marker].join("\n");
+  if (postedLength(body) <= input2.maxLength) return body;
+  return [
+    input2.marker,
+    `${open2.length} open finding(s): not listed here, to keep this issue within the size limit; every finding is in ${whole}.`,
+    encoded.marker
+  ].join("\n");
 }
-__name(compose, "compose");
+__name(renderTrackingIssue, "renderTrackingIssue");
 function indent(text2) {
   return text2.split("\n").map((l) => `  ${l}`).join("\n");
 }
@@ -64978,7 +65438,7 @@ function nextState(input2) {
     ...carried,
     ...resolved
   ];
-  const state = { version: 1, reviewedHead: input2.reviewedHead, findings };
+  const state = { version: 2, reviewedHead: input2.reviewedHead, findings };
   if (input2.session) state.session = input2.session;
   return { state, carried, resolved };
 }
@@ -65013,8 +65473,10 @@ async function publishTrackingIssue(input2) {
       logger.info("No open findings and no tracking issue yet: nothing to post.");
       return { url: void 0, placements, permissionDenied: void 0 };
     }
+    const seal = { key: input2.stateKey, scope: auditScope(input2.key) };
+    const reading = readState(existing?.body, seal);
     const update = nextState({
-      prior: decodeState(existing?.body),
+      prior: reading.kind === "trusted" ? reading.state : void 0,
       findings: result.findings,
       placements,
       reviewedHead: input2.sha,
@@ -65025,7 +65487,9 @@ async function publishTrackingIssue(input2) {
       renderTrackingIssue({
         marker,
         result,
-        state: update.state,
+        // The state is compressed, where the redactor cannot see: its text is redacted before.
+        state: input2.redactor.redactValue(update.state),
+        seal,
         fixed: update.resolved,
         sha: input2.sha,
         date: input2.date,
@@ -65389,115 +65853,6 @@ ${findingMarker(finding.fingerprint)}`;
 }
 __name(renderInlineComment, "renderInlineComment");
 
-// src/core/render/summary-comment.ts
-var short = /* @__PURE__ */ __name((sha) => sha ? sha.slice(0, 7) : "?", "short");
-function link(input2, f, where) {
-  if (!f.path) return "(no location)";
-  const text2 = codeSpan(location(f), { inTable: where.inTable });
-  return where.inRepo ? `[${text2}](${input2.fileUrl(f.path, f.startLine, f.endLine)})` : `${text2} (outside the repository)`;
-}
-__name(link, "link");
-function renderSummaryComment(input2) {
-  const notInline = input2.result.findings.filter((f) => !input2.placements.get(f.fingerprint)?.placement.startsWith("inline")).sort(compareFindings);
-  for (const bodies of [true, false]) {
-    const text2 = compose2(input2, notInline, notInline.length, bodies);
-    if (text2.length <= input2.maxLength) return text2;
-  }
-  let keep = notInline.length;
-  while (keep > 0) {
-    keep = Math.floor(keep * 0.8);
-    const text2 = compose2(input2, notInline, keep, false);
-    if (text2.length <= input2.maxLength) return text2;
-  }
-  return compose2(input2, notInline, 0, false, true);
-}
-__name(renderSummaryComment, "renderSummaryComment");
-function compose2(input2, notInline, keep, bodies, minimal = false) {
-  const { result, range } = input2;
-  const lines = ["## Codex review", ""];
-  if (result.incomplete) lines.push("> [!WARNING]", `> ${markdownInline(result.incomplete)}`, "");
-  if (result.verdict.correctness)
-    lines.push(`**Verdict:** ${markdownInline(result.verdict.correctness)}`, "");
-  if (result.verdict.explanation && !minimal)
-    lines.push(markdownBlock(result.verdict.explanation), "");
-  const inlineCount = [...input2.placements.values()].filter((p) => p.placement === "inline").length;
-  const earlierInline = [...input2.placements.values()].filter(
-    (p) => p.placement === "inline-earlier"
-  ).length;
-  const n = result.findings.length;
-  const counts = n === 0 ? "no findings" : `${n} finding${n === 1 ? "" : "s"} (${countByPriority(result.findings)})`;
-  const where = [
-    inlineCount > 0 ? `${inlineCount} posted inline` : void 0,
-    earlierInline > 0 ? `${earlierInline} already inline from an earlier run` : void 0,
-    notInline.length > 0 ? `${notInline.length} listed below` : void 0
-  ].filter(Boolean);
-  lines.push(
-    `Reviewed ${range.incremental ? "the new commits" : "the changes"} \`${short(range.base)}..${short(range.head)}\`: ${counts}` + (where.length ? ` \u2014 ${where.join(", ")}.` : "."),
-    ""
-  );
-  if (result.exec && !result.exec.findingsShaped && result.structured !== void 0 && !minimal) {
-    const json3 = JSON.stringify(result.structured, null, 2);
-    const room = Math.max(0, input2.maxLength - 4e3);
-    lines.push(
-      "### Result",
-      "",
-      "```json",
-      json3.length > room ? `${json3.slice(0, room)}
-\u2026` : json3,
-      "```",
-      ""
-    );
-  }
-  if (notInline.length > 0) {
-    lines.push(
-      "### Findings not posted inline",
-      "",
-      "| Priority | Finding | Location | Why here |",
-      "|---|---|---|---|"
-    );
-    for (const f of notInline.slice(0, keep)) {
-      const reason = input2.placements.get(f.fingerprint)?.reason ?? "";
-      lines.push(
-        `| ${priorityBadge(f.priority)} | ${tableCell(f.title)} | ${link(input2, f, { inRepo: f.inRepo, inTable: true })} | ${tableCell(reason)} |`
-      );
-    }
-    const omitted = notInline.length - keep;
-    if (omitted > 0) {
-      lines.push(
-        "",
-        `\u2026and ${omitted} less severe finding${omitted === 1 ? "" : "s"}, left out to fit this comment: see the job's step summary and findings file.`
-      );
-    }
-    lines.push("");
-    if (bodies) lines.push(...findingDetails(notInline.slice(0, keep)));
-  }
-  if (input2.carried.length > 0 && !minimal) {
-    lines.push("### Still open from earlier reviews", "");
-    for (const f of input2.carried)
-      lines.push(
-        `- ${priorityBadge(f.priority)} ${markdownInline(f.title)} \u2014 ${link(input2, f, { inRepo: true, inTable: false })}`
-      );
-    lines.push("");
-  }
-  if (input2.resolved.length > 0 && !minimal) {
-    lines.push("### Resolved since the last review", "");
-    for (const f of input2.resolved)
-      lines.push(`- \u2705 ~~${markdownInline(f.title)}~~ \u2014 ${codeSpan(location(f))}`);
-    lines.push("");
-  }
-  const u = result.usage;
-  const footer = [
-    `Codex ${result.codex.version}`,
-    `${u.input_tokens} input (${u.cached_input_tokens} cached) / ${u.output_tokens} output tokens`,
-    input2.runUrl ? `[run](${input2.runUrl})` : void 0
-  ].filter(Boolean);
-  lines.push(`<sub>${footer.join(" \xB7 ")}</sub>`);
-  return [SUMMARY_MARKER, neutralizeMarkers(lines.join("\n")), "", encodeState(input2.state)].join(
-    "\n"
-  );
-}
-__name(compose2, "compose");
-
 // src/core/publish/publish.ts
 async function publishReview(input2) {
   const { result, platform, cr, logger, redactor } = input2;
@@ -65558,7 +65913,9 @@ async function publishReview(input2) {
       placements.set(p.finding.fingerprint, { placement: p.placement, reason: p.reason });
     }
   }
-  const prior = decodeState(existing.summary?.body);
+  const seal = { key: input2.stateKey, scope: changeScope(cr) };
+  const reading = readState(existing.summary?.body, seal);
+  const prior = reading.kind === "trusted" ? reading.state : void 0;
   const unfinished = result.incomplete !== void 0;
   const stateOf = /* @__PURE__ */ __name(() => nextState({
     prior,
@@ -65596,7 +65953,9 @@ async function publishReview(input2) {
       cr,
       placements,
       range: input2.range,
-      state: update.state,
+      // The state is compressed, where the redactor cannot see: its text is redacted before.
+      state: redactor.redactValue(update.state),
+      seal,
       carried: update.carried,
       resolved: update.resolved,
       fileUrl: /* @__PURE__ */ __name((path21, start, end) => platform.fileUrl(cr, path21, start, end), "fileUrl"),
@@ -65607,12 +65966,12 @@ async function publishReview(input2) {
     summaryUrl = summary.url;
     logger.info(`${existing.summary ? "Updated" : "Posted"} the summary comment: ${summary.url}`);
     if (platform.resolveFixed && update.resolved.length > 0) {
-      const count = await platform.resolveFixed(
+      const count2 = await platform.resolveFixed(
         cr,
         update.resolved.map((f) => f.fingerprint)
       );
-      if (count > 0)
-        logger.info(`Resolved ${count} thread(s) of findings fixed since the last run.`);
+      if (count2 > 0)
+        logger.info(`Resolved ${count2} thread(s) of findings fixed since the last run.`);
     }
   } catch (error62) {
     if (!(error62 instanceof PermissionDeniedError)) throw error62;
@@ -65645,25 +66004,66 @@ var SUGGESTION_OUTPUT_RULES = [
 ];
 
 // src/core/outputs.ts
+var FINAL_MESSAGE_LIMIT = 256 * 1024;
+var FINDINGS_LIMIT = 512 * 1024;
 function buildOutputs(result, files) {
+  const notes = [];
+  const message = boundedMessage(result.finalMessage, files.findingsFile);
+  if (message !== result.finalMessage)
+    notes.push(
+      `The \`final-message\` output is cut to its first ${FINAL_MESSAGE_LIMIT.toLocaleString("en-US")} bytes (of ${Buffer.byteLength(result.finalMessage).toLocaleString("en-US")}); the whole message is \`finalMessage\` in the findings file ${files.findingsFile}.`
+    );
+  const findings = boundedFindings(result.findings);
+  if (findings.kept < result.findings.length)
+    notes.push(
+      `The \`findings\` output holds ${findings.kept} of ${result.findings.length} findings, the most severe that fit in ${FINDINGS_LIMIT.toLocaleString("en-US")} bytes; \`findings-count\` counts them all, and every finding is in the findings file ${files.findingsFile}.`
+    );
   return {
-    "final-message": result.finalMessage,
-    findings: JSON.stringify(result.findings),
-    "findings-file": files.findingsFile,
-    "findings-count": String(result.findings.length),
-    "blocking-count": String(result.blockingCount),
-    "review-url": files.reviewUrl ?? "",
-    "sarif-file": files.sarifFile ?? "",
-    "thread-id": result.threadId ?? "",
-    usage: JSON.stringify({
-      input_tokens: result.usage.input_tokens,
-      cached_input_tokens: result.usage.cached_input_tokens,
-      output_tokens: result.usage.output_tokens,
-      reasoning_output_tokens: result.usage.reasoning_output_tokens
-    })
+    outputs: {
+      "final-message": message,
+      findings: findings.json,
+      "findings-file": files.findingsFile,
+      "findings-count": String(result.findings.length),
+      "blocking-count": String(result.blockingCount),
+      "review-url": files.reviewUrl ?? "",
+      "sarif-file": files.sarifFile ?? "",
+      "thread-id": result.threadId ?? "",
+      usage: JSON.stringify({
+        input_tokens: result.usage.input_tokens,
+        cached_input_tokens: result.usage.cached_input_tokens,
+        output_tokens: result.usage.output_tokens,
+        reasoning_output_tokens: result.usage.reasoning_output_tokens
+      })
+    },
+    notes
   };
 }
 __name(buildOutputs, "buildOutputs");
+function boundedMessage(message, findingsFile) {
+  if (Buffer.byteLength(message) <= FINAL_MESSAGE_LIMIT) return message;
+  const note = `
+
+[codex-review: the final message is cut here, at ${FINAL_MESSAGE_LIMIT.toLocaleString("en-US")} of ${Buffer.byteLength(message).toLocaleString("en-US")} bytes. The whole message is "finalMessage" in the findings file: ${findingsFile}]`;
+  const room = FINAL_MESSAGE_LIMIT - Buffer.byteLength(note);
+  const head = Buffer.from(message.slice(0, room), "utf8").subarray(0, room).toString("utf8").replace(/\ufffd$/, "");
+  return head + note;
+}
+__name(boundedMessage, "boundedMessage");
+function boundedFindings(findings) {
+  const all = JSON.stringify(findings);
+  if (Buffer.byteLength(all) <= FINDINGS_LIMIT) return { json: all, kept: findings.length };
+  const keep = /* @__PURE__ */ new Set();
+  let size = 2;
+  for (const f of [...findings].sort(compareFindings)) {
+    const bytes = Buffer.byteLength(JSON.stringify(f)) + 1;
+    if (size + bytes > FINDINGS_LIMIT) continue;
+    keep.add(f);
+    size += bytes;
+  }
+  const kept = findings.filter((f) => keep.has(f));
+  return { json: JSON.stringify(kept), kept: kept.length };
+}
+__name(boundedFindings, "boundedFindings");
 
 // src/core/report/findings-file.ts
 var FINDINGS_FILE_VERSION = 1;
@@ -66142,11 +66542,12 @@ async function writeRunFiles(input2) {
     logger,
     scope
   });
-  const outputs = buildOutputs(result, {
+  const { outputs, notes } = buildOutputs(result, {
     findingsFile,
     ...reports.sarifFile ? { sarifFile: reports.sarifFile } : {},
     ...input2.reviewUrl ? { reviewUrl: input2.reviewUrl } : {}
   });
+  for (const note of notes) logger.info(redactor.redact(note));
   return redactor.redactValue(outputs);
 }
 __name(writeRunFiles, "writeRunFiles");
@@ -66155,17 +66556,71 @@ __name(writeRunFiles, "writeRunFiles");
 import fs17 from "node:fs";
 
 // src/core/codex/session-usage.ts
+import fs16 from "node:fs";
+
+// src/core/codex/session-lines.ts
 import fs15 from "node:fs";
-function firstLine2(file2) {
+var HEAD_BYTES = 64 * 1024;
+var CHUNK_BYTES = 1024 * 1024;
+function* linesStartingWith(file2, needle) {
+  const wanted = Buffer.from(needle, "utf8");
   const fd = fs15.openSync(file2, "r");
   try {
+    const chunk = Buffer.alloc(CHUNK_BYTES);
+    let parts = [];
+    let size = 0;
+    let keep;
+    const take = /* @__PURE__ */ __name((piece) => {
+      if (keep === false || piece.length === 0) return;
+      parts.push(Buffer.from(piece));
+      size += piece.length;
+      if (keep === void 0 && size >= HEAD_BYTES) {
+        keep = Buffer.concat(parts).subarray(0, HEAD_BYTES).includes(wanted);
+        if (!keep) parts = [];
+      }
+    }, "take");
+    const end = /* @__PURE__ */ __name(function* () {
+      if (keep !== false && size > 0) {
+        const line = Buffer.concat(parts);
+        if (keep || line.includes(wanted)) yield line.toString("utf8");
+      }
+      parts = [];
+      size = 0;
+      keep = void 0;
+    }, "end");
+    for (; ; ) {
+      const read = fs15.readSync(fd, chunk, 0, chunk.length, null);
+      if (read === 0) break;
+      let at = 0;
+      for (; ; ) {
+        const newline = chunk.indexOf(10, at);
+        if (newline < 0 || newline >= read) {
+          take(chunk.subarray(at, read));
+          break;
+        }
+        take(chunk.subarray(at, newline));
+        yield* end();
+        at = newline + 1;
+      }
+    }
+    yield* end();
+  } finally {
+    fs15.closeSync(fd);
+  }
+}
+__name(linesStartingWith, "linesStartingWith");
+
+// src/core/codex/session-usage.ts
+function firstLine2(file2) {
+  const fd = fs16.openSync(file2, "r");
+  try {
     const buffer = Buffer.alloc(64 * 1024);
-    const read = fs15.readSync(fd, buffer, 0, buffer.length, 0);
+    const read = fs16.readSync(fd, buffer, 0, buffer.length, 0);
     const text2 = buffer.subarray(0, read).toString("utf8");
     const end = text2.indexOf("\n");
     return end < 0 ? text2 : text2.slice(0, end);
   } finally {
-    fs15.closeSync(fd);
+    fs16.closeSync(fd);
   }
 }
 __name(firstLine2, "firstLine");
@@ -66176,8 +66631,7 @@ function belongsTo(file2, threadId) {
 __name(belongsTo, "belongsTo");
 function lastTotals(file2) {
   let totals;
-  for (const line of fs15.readFileSync(file2, "utf8").split("\n")) {
-    if (!line.includes('"token_count"')) continue;
+  for (const line of linesStartingWith(file2, '"token_count"')) {
     try {
       const event = JSON.parse(line);
       if (event.payload?.type === "token_count" && event.payload.info?.total_token_usage) {
@@ -66457,7 +66911,6 @@ function priorityFromTitle(title) {
 __name(priorityFromTitle, "priorityFromTitle");
 
 // src/core/review/session-file.ts
-import fs16 from "node:fs";
 var ExitedReviewLine = external_exports.object({
   payload: external_exports.object({
     type: external_exports.literal("item_completed"),
@@ -66480,8 +66933,7 @@ function readSessionReview(codexHome, threadId) {
       reason: `no session file for thread ${threadId} under ${codexHome}/sessions`
     };
   let last = { kind: "missing", reason: `no ExitedReviewMode item in ${file2}` };
-  for (const line of fs16.readFileSync(file2, "utf8").split("\n")) {
-    if (!line.includes("ExitedReviewMode")) continue;
+  for (const line of linesStartingWith(file2, "ExitedReviewMode")) {
     let json3;
     try {
       json3 = JSON.parse(line);
@@ -67417,7 +67869,15 @@ async function runOnce(input2, rules) {
       change: venue.changeRequest ? {
         cr: venue.changeRequest,
         noun: venue.noun,
-        prior: decodeState(prior?.summary?.body),
+        // Signed with a key derived from the API key (state/state-key.ts).
+        prior: believedState(
+          prior?.summary?.body,
+          {
+            key: StateKey.fromSecret(settings.openaiApiKey),
+            scope: changeScope(venue.changeRequest)
+          },
+          (message) => logger.info(message)
+        ),
         incremental: settings.incremental && posting !== void 0
       } : void 0,
       defaults: venue.defaults,
@@ -67526,6 +67986,7 @@ async function runOnce(input2, rules) {
 __name(runOnce, "runOnce");
 async function publishAndReport(input2, run) {
   const { settings, venue, logger, redactor } = input2;
+  const stateKey = StateKey.fromSecret(settings.openaiApiKey);
   const { post, posting, scope } = run;
   const split = splitDismissed(run.result.findings, run.dismissed);
   const result = split.dismissed.length > 0 ? { ...run.result, blockingCount: countBlocking(split.kept, settings.failOn) } : run.result;
@@ -67557,6 +68018,7 @@ async function publishAndReport(input2, run) {
         },
         changedLines: scope?.changedLines,
         redactor,
+        stateKey,
         logger,
         ...venue.runUrl ? { runUrl: venue.runUrl } : {},
         ...run.diff ? { diff: run.diff } : {},
@@ -67581,6 +68043,7 @@ async function publishAndReport(input2, run) {
         runUrl: venue.runUrl,
         date: (/* @__PURE__ */ new Date()).toISOString().slice(0, 10),
         redactor,
+        stateKey,
         logger
       })
     ).catch((error62) => {
@@ -68399,7 +68862,7 @@ ${diff}${diff && !diff.endsWith("\n") ? "\n" : ""}`;
     const wanted = new Set(fingerprints);
     const me = await this.me();
     const discussions = await this.client.paginate(this.mr(cr, "/discussions"));
-    let count = 0;
+    let count2 = 0;
     for (const d of discussions) {
       const first = d.notes[0];
       if (!first || first.resolved || first.system || first.author?.username !== me) continue;
@@ -68407,9 +68870,9 @@ ${diff}${diff && !diff.endsWith("\n") ? "\n" : ""}`;
       await this.client.request("PUT", this.mr(cr, `/discussions/${d.id}`), {
         body: { resolved: true }
       });
-      count++;
+      count2++;
     }
-    return count;
+    return count2;
   }
   fileUrl(_cr, path21, startLine, endLine) {
     return `${this.project.webUrl}/-/blob/${this.refs.head_sha}/${encodePath(path21)}${lineFragment(startLine, endLine, "gitlab")}`;
@@ -68495,7 +68958,8 @@ function finishRun(input2) {
     { roots: [path18.dirname(findingsFile)] },
     "outputs.json"
   );
-  process.stdout.write(redactor.redact(renderTerminal(outcome.result, { color: input2.color })));
+  const report2 = clipForLog(outcome.result, `the findings file ${findingsFile}`);
+  process.stdout.write(redactor.redact(renderTerminal(report2, { color: input2.color })));
   process.stdout.write(`
 Findings file: ${findingsFile}
 `);
