@@ -116,7 +116,8 @@ function runOnPullRequest(
 ) {
   return runAction({
     workspace: repo.dir,
-    inputs: { 'openai-api-key': KEY, 'openai-base-url': api.url },
+    // Sizes and state, not suggested changes: no follow-up turn (it would re-send the reply).
+    inputs: { 'openai-api-key': KEY, 'openai-base-url': api.url, suggestions: 'false' },
     payload: {
       pull_request: {
         number: PR,
@@ -250,6 +251,8 @@ describe('within limits, nothing lost (GitHub)', () => {
     });
   }
 
+  // Codex alone takes ~10 s and ~1 GB on a 50 MB reply (a 157 MB session file); under the whole
+  // suite's load the run takes longer than the default 60 s.
   it('completes on a 50 MB reply in bounded memory: step summary, outputs and posts within limits, the file complete', async () => {
     const { repo, baseSha, head } = attackedRepo();
     const gh = await github(repo, baseSha, head);
@@ -307,7 +310,7 @@ describe('within limits, nothing lost (GitHub)', () => {
     expect(file.verdict.explanation.length).toBeGreaterThanOrEqual(50 * MB - 100);
     expect(file.findings).toHaveLength(1);
     expect(run.outputs['findings-count']).toBe('1');
-  });
+  }, 180_000);
 });
 
 describe('GitLab', () => {
@@ -347,6 +350,7 @@ describe('GitLab', () => {
         CI_JOB_TOKEN: JOB_TOKEN,
         OPENAI_API_KEY: KEY,
         CODEX_REVIEW_OPENAI_BASE_URL: api.url,
+        CODEX_REVIEW_SUGGESTIONS: 'false',
         GITLAB_TOKEN,
       },
     });
@@ -387,6 +391,8 @@ describe('GitLab', () => {
     ).not.toContain(backdoor);
   });
 
+  // Codex alone takes ~10 s and ~1 GB on a 50 MB reply (a 157 MB session file); under the whole
+  // suite's load the run takes longer than the default 60 s.
   it("keeps the summary note within GitLab's limit for 10,000 findings and a 50 MB reply; the file complete", async () => {
     const { repo, baseSha, head } = attackedRepo();
     const gl = await gitlab(repo, baseSha, head);
@@ -408,5 +414,5 @@ describe('GitLab', () => {
     const outputs = JSON.parse(fs.readFileSync(path.join(repo.dir, 'outputs.json'), 'utf8'));
     expect(outputs['findings-count']).toBe('10000');
     expect(Buffer.byteLength(outputs['final-message'])).toBeLessThanOrEqual(FINAL_MESSAGE_LIMIT);
-  });
+  }, 180_000);
 });

@@ -37,6 +37,9 @@ function sha256(file: string): string {
  * never rejects. A transcript that holds a secret the redactor knows (the API key, a token) is
  * not stored: the store may be readable more widely than the job.
  */
+/** Larger sessions are not kept for answers (see keepSession). */
+export const MAX_KEPT_SESSION_BYTES = 32 * 1024 * 1024;
+
 export function keepSession(input: {
   store: SessionStore;
   codexHome: string;
@@ -48,6 +51,15 @@ export function keepSession(input: {
   const none = { record: { threadId, digest: undefined }, saved: Promise.resolve(false) };
   const file = listSessionFiles(input.codexHome).find((f) => isThreadFile(f, threadId));
   if (!file) return none;
+  // Reading and scanning a huge session (a 50 MB reply makes a 157 MB one) would cost more memory
+  // and cache space than resuming saves: such a review's answers start a fresh session.
+  const size = fs.statSync(file).size;
+  if (size > MAX_KEPT_SESSION_BYTES) {
+    logger.info(
+      `The review session is ${Math.round(size / 1024 / 1024)} MB; it is not kept, so answers start a fresh session.`,
+    );
+    return none;
+  }
   const text = fs.readFileSync(file, 'utf8');
   if (input.redactor.redact(text) !== text) {
     logger.info(
