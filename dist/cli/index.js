@@ -64676,11 +64676,19 @@ function sha256(file2) {
   return createHash2("sha256").update(fs14.readFileSync(file2)).digest("hex");
 }
 __name(sha256, "sha256");
+var MAX_KEPT_SESSION_BYTES = 32 * 1024 * 1024;
 function keepSession(input2) {
   const { threadId, logger } = input2;
   const none = { record: { threadId, digest: void 0 }, saved: Promise.resolve(false) };
   const file2 = listSessionFiles(input2.codexHome).find((f) => isThreadFile(f, threadId));
   if (!file2) return none;
+  const size = fs14.statSync(file2).size;
+  if (size > MAX_KEPT_SESSION_BYTES) {
+    logger.info(
+      `The review session is ${Math.round(size / 1024 / 1024)} MB; it is not kept, so answers start a fresh session.`
+    );
+    return none;
+  }
   const text2 = fs14.readFileSync(file2, "utf8");
   if (input2.redactor.redact(text2) !== text2) {
     logger.info(
