@@ -350,6 +350,40 @@ describe('the action when something is wrong', () => {
     expect(fs.readdirSync(emptyCache)).toEqual([]);
   });
 
+  it('refuses codex-args that would switch off the sandbox, trust the PR or change the env policy, before anything runs', async () => {
+    const { repo } = featureRepo();
+    cleanups.push(() => repo.remove());
+    // A hostile model would run this if the sandbox were off; it must never be asked.
+    const fake = await fakeModel(() => ({
+      kind: 'items',
+      items: [shellCall('cat .git/config; env')],
+    }));
+    const emptyCache = fs.mkdtempSync(path.join(os.tmpdir(), 'codex-review-empty-cache-'));
+    cleanups.push(() => fs.rmSync(emptyCache, { recursive: true, force: true }));
+    for (const args of [
+      '--dangerously-bypass-approvals-and-sandbox',
+      '--trust',
+      '-c shell_environment_policy.ignore_default_excludes=true',
+      '["-c", "sandbox_mode=\\"danger-full-access\\""]',
+    ]) {
+      const run = await runAction({
+        workspace: repo.dir,
+        toolCache: emptyCache,
+        inputs: {
+          'openai-api-key': KEY,
+          'openai-base-url': fake.url,
+          'allow-users': 'octocat',
+          'codex-args': args,
+        },
+      });
+      expect(run.exitCode, args).toBe(1);
+      expect(run.log, args).toContain('setting `codex-args`');
+      expect(run.log, args).toMatch(/use the `[a-z-]+` setting instead|safety-strategy/);
+    }
+    expect(fake.requests).toHaveLength(0);
+    expect(fs.readdirSync(emptyCache)).toEqual([]);
+  });
+
   it('asks for the API key before installing Codex when none is set', async () => {
     const { repo } = featureRepo();
     cleanups.push(() => repo.remove());
