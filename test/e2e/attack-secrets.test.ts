@@ -21,6 +21,7 @@ import {
 } from '../support/action-runner.js';
 import { CODEX_BINARY } from '../support/codex.js';
 import { GitRepo } from '../support/git-repo.js';
+import { mergeRequestJob } from '../support/gitlab-job.js';
 
 const asRoot = process.getuid?.() === 0;
 const KEY = 'sk-attack-proxy-0123456789abcdefghijklmnop';
@@ -352,13 +353,7 @@ describe.runIf(asRoot).each(['read-only', 'workspace-write'] as const)(
         cwd: repo.dir,
         env: {
           HOME: home,
-          CI: 'true',
-          GITLAB_CI: 'true',
-          CI_API_V4_URL: gl.url,
-          CI_PROJECT_ID: '42',
-          CI_PROJECT_DIR: repo.dir,
-          CI_PROJECT_URL: 'https://gitlab.example.com/group/demo',
-          CI_PIPELINE_SOURCE: 'merge_request_event',
+          ...mergeRequestJob(gl.url, repo.dir),
           CI_MERGE_REQUEST_IID: '5',
           CI_MERGE_REQUEST_DIFF_BASE_SHA: baseSha,
           CI_COMMIT_SHA: headSha,

@@ -12,6 +12,7 @@ import { FakeGitLab } from '../fakes/gitlab-api.js';
 import { FakeResponsesApi, message, shellCall, toolOutputs } from '../fakes/responses-api.js';
 import { FAKE_GITHUB_TOKEN, runAction, runCli, type ActionRun } from '../support/action-runner.js';
 import { GitRepo } from '../support/git-repo.js';
+import { mergeRequestJob } from '../support/gitlab-job.js';
 
 const KEY = 'sk-base-rules-0123456789abcdefghijkl';
 const CHECKOUT_TOKEN = 'ghs_BaseRulesCheckout0123456789abcdefXY';
@@ -518,13 +519,7 @@ describe('GitLab: the configuration from the merge request base, and its skip ru
       runCli(['gitlab'], {
         cwd: repo.dir,
         env: {
-          CI: 'true',
-          GITLAB_CI: 'true',
-          CI_API_V4_URL: gl.url,
-          CI_PROJECT_ID: '42',
-          CI_PROJECT_DIR: repo.dir,
-          CI_PROJECT_URL: 'https://gitlab.example.com/group/demo',
-          CI_PIPELINE_SOURCE: 'merge_request_event',
+          ...mergeRequestJob(gl.url, repo.dir),
           CI_MERGE_REQUEST_IID: '5',
           CI_MERGE_REQUEST_DIFF_BASE_SHA: baseSha,
           CI_COMMIT_SHA: headSha,

@@ -8,6 +8,7 @@ import { FakeGitLab } from '../fakes/gitlab-api.js';
 import { FakeResponsesApi, message } from '../fakes/responses-api.js';
 import { runCli } from '../support/action-runner.js';
 import { prRepo } from '../support/pr-repo.js';
+import { mergeRequestJob } from '../support/gitlab-job.js';
 
 const KEY = 'sk-test-gitlab-dismiss-0123456789ab';
 const TOKEN = 'glpat-test-token-dismiss-012345';
@@ -49,13 +50,7 @@ it('does not raise again a finding whose thread a person resolved, and tells Cod
     runCli(['gitlab'], {
       cwd: repo.dir,
       env: {
-        CI: 'true',
-        GITLAB_CI: 'true',
-        CI_API_V4_URL: gl.url,
-        CI_PROJECT_ID: '42',
-        CI_PROJECT_DIR: repo.dir,
-        CI_PROJECT_URL: 'https://gitlab.example.com/group/demo',
-        CI_PIPELINE_SOURCE: 'merge_request_event',
+        ...mergeRequestJob(gl.url, repo.dir),
         CI_MERGE_REQUEST_IID: String(IID),
         CI_MERGE_REQUEST_DIFF_BASE_SHA: baseSha,
         CI_COMMIT_SHA: headSha,

@@ -23,6 +23,7 @@ import {
 import { mentionsIn, nodesOf, parseMarkdown } from '../support/markdown-check.js';
 import { prRepo } from '../support/pr-repo.js';
 import { legacyMarkers, runnerCommands } from '../support/runner-commands.js';
+import { mergeRequestJob } from '../support/gitlab-job.js';
 
 // A key long enough for every form (the fake model accepts only this one).
 const KEY = 'sk-proj-Q7v_R2mXk9-Lp4TzW8eYc3Nf6Hj1BsGd5Ua0IoKq';
@@ -225,13 +226,7 @@ describe('a hostile model on a GitLab merge request', () => {
     const run = await runCli(['gitlab'], {
       cwd: repo.dir,
       env: {
-        CI: 'true',
-        GITLAB_CI: 'true',
-        CI_API_V4_URL: gl.url,
-        CI_PROJECT_ID: '42',
-        CI_PROJECT_DIR: repo.dir,
-        CI_PROJECT_URL: 'https://gitlab.example.com/group/demo',
-        CI_PIPELINE_SOURCE: 'merge_request_event',
+        ...mergeRequestJob(gl.url, repo.dir),
         CI_MERGE_REQUEST_IID: '5',
         CI_MERGE_REQUEST_DIFF_BASE_SHA: baseSha,
         CI_COMMIT_SHA: headSha,

@@ -15,6 +15,7 @@ import { FakeGitLab } from '../fakes/gitlab-api.js';
 import { FakeResponsesApi, message, type RecordedRequest } from '../fakes/responses-api.js';
 import { FAKE_GITHUB_TOKEN, runAction, runCli } from '../support/action-runner.js';
 import { GitRepo } from '../support/git-repo.js';
+import { mergeRequestJob } from '../support/gitlab-job.js';
 
 const KEY = 'sk-test-shards-0123456789abcdefghij';
 const TOKEN = 'glpat-test-token-0123456789abcd';
@@ -251,13 +252,7 @@ describe('a sharded merge request review on GitLab: parallel: 3, then codex-revi
     }).start();
     cleanups.push(() => model.stop());
     const ciEnv = {
-      CI: 'true',
-      GITLAB_CI: 'true',
-      CI_API_V4_URL: gl.url,
-      CI_PROJECT_ID: '42',
-      CI_PROJECT_DIR: repo.dir,
-      CI_PROJECT_URL: 'https://gitlab.example.com/group/demo',
-      CI_PIPELINE_SOURCE: 'merge_request_event',
+      ...mergeRequestJob(gl.url, repo.dir),
       CI_MERGE_REQUEST_IID: '7',
       CI_MERGE_REQUEST_DIFF_BASE_SHA: baseSha,
       CI_COMMIT_SHA: headSha,

@@ -17,6 +17,7 @@ import {
 import { FAKE_GITHUB_TOKEN, runAction, runCli } from '../support/action-runner.js';
 import type { GitRepo } from '../support/git-repo.js';
 import { prRepo } from '../support/pr-repo.js';
+import { mergeRequestJob } from '../support/gitlab-job.js';
 
 const KEY = 'sk-test-suggest-0123456789abcdefgh';
 const cleanups: Array<() => Promise<void> | void> = [];
@@ -313,13 +314,7 @@ describe('suggested changes on GitLab', () => {
     const result = await runCli(['gitlab'], {
       cwd: repo.dir,
       env: {
-        CI: 'true',
-        GITLAB_CI: 'true',
-        CI_API_V4_URL: gl.url,
-        CI_PROJECT_ID: '42',
-        CI_PROJECT_DIR: repo.dir,
-        CI_PROJECT_URL: 'https://gitlab.example.com/group/demo',
-        CI_PIPELINE_SOURCE: 'merge_request_event',
+        ...mergeRequestJob(gl.url, repo.dir),
         CI_MERGE_REQUEST_IID: String(IID),
         CI_MERGE_REQUEST_DIFF_BASE_SHA: baseSha,
         CI_COMMIT_SHA: headSha,
